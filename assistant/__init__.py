@@ -1,0 +1,1 @@
+"""Retrieval, answering and proposal review: the middle layer of tom-assistant."""

@@ -1,0 +1,73 @@
+"""Health checks shared by `tom doctor` and the API's health endpoint."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+from typing import Any
+
+from ingest.offline import OFFLINE_ENV
+from ingest.settings import get_settings
+
+PACKAGES = ("tom-assistant", "llama-index-core", "chromadb", "sentence-transformers", "torch", "llama-cpp-python", "gradio")
+
+
+def run_checks(load_models: bool = True) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+
+    def add(name: str, ok: bool, detail: str) -> None:
+        checks.append({"name": name, "ok": ok, "detail": detail})
+
+    settings = get_settings()
+    add("python", platform.python_version().startswith("3.11"), platform.python_version())
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} missing")
+    add("versions", "missing" not in " ".join(versions[:5]), ", ".join(versions))
+    unset = [key for key, value in OFFLINE_ENV.items() if os.environ.get(key) != value]
+    add("offline settings", not unset, "all set" if not unset else f"overridden: {', '.join(unset)}")
+
+    from ingest.embedder import embed_model_path
+
+    path = embed_model_path(settings)
+    ok = (path / "config.json").is_file()
+    detail = str(path)
+    if ok and load_models:
+        from ingest.embedder import get_embedder
+
+        detail += f" ({len(get_embedder().get_query_embedding('test'))}-d)"
+    add("embedder", ok, detail)
+
+    try:
+        from ingest.store import get_store
+
+        store = get_store(settings)
+        where = settings.chroma_url or str(settings.chroma_dir)
+        count = store.count()
+        add("store", count > 0, f"{count} chunks in '{settings.collection}' at {where}" + ("" if count else ": run `tom ingest`"))
+    except Exception as error:  # a down server or a broken folder both end up here
+        add("store", False, f"{type(error).__name__}: {error}")
+
+    add(*_llm_check(settings))
+    return checks
+
+
+def _llm_check(settings) -> tuple[str, bool, str]:
+    if settings.llm_backend == "openai":
+        ok = bool(settings.openai_base_url)
+        return "llm", ok, f"OpenAI-compatible server {settings.openai_base_url or '(TOM_OPENAI_BASE_URL unset)'}, model {settings.openai_model}"
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        return "llm", False, "llama-cpp-python is not installed (answers fall back to extractive mode)"
+    from assistant.model_files import ModelFileError, prepare_model
+
+    try:
+        path = prepare_model(settings)
+    except ModelFileError as error:
+        return "llm", False, str(error)
+    return "llm", True, f"llama.cpp with {path.name} ({path.stat().st_size // 1_000_000} MB, verified)"

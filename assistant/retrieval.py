@@ -1,0 +1,183 @@
+"""Hybrid retrieval: BM25 and dense search, fused by reciprocal rank, with metadata filters.
+
+Dense search alone ranks the chunk listing Somerset's design principles 42nd of 60 for "Which
+design principles does Somerset Council's TOM list?": the words that matter ("design
+principles", "Somerset") sit in the section path and title, which BM25 weighs well. Fusion by
+rank needs no score calibration between the two. A question that names a council (any council in
+the store, matched on its distinctive words) lifts that council's chunks, since "our TOM" for a
+Somerset officer means Somerset's, not the next borough's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from ingest.embedder import get_embedder
+from ingest.keyword_index import KeywordIndex, tokenize
+from ingest.settings import Settings, get_settings
+from ingest.store import ChunkStore, StoredChunk, get_store
+
+GENERIC_COUNCIL_WORDS = {
+    "council", "councils", "borough", "county", "district", "city", "london", "metropolitan", "of", "the",
+    "and", "a", "an", "two", "shared", "organisation", "unnamed", "unknown", "royal", "city", "town",
+}
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with where it came from; `score` is the fused rank score."""
+
+    chunk_id: str
+    document: str
+    title: str
+    council: str
+    kind: str
+    section: str
+    page: int | None
+    text: str
+    score: float
+    dense: float = 0.0  # cosine similarity to the question
+    keyword: float = 0.0  # BM25 score (0 when the chunk had no matching word)
+    rank: int = 0
+    metadata: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("metadata")
+        return data
+
+    @classmethod
+    def from_chunk(cls, chunk: StoredChunk, score: float = 0.0) -> "Hit":
+        meta = chunk.metadata
+        return cls(
+            chunk_id=chunk.chunk_id,
+            document=str(meta.get("document", "")),
+            title=str(meta.get("title", "")),
+            council=str(meta.get("council", "")),
+            kind=str(meta.get("kind", "")),
+            section=str(meta.get("section", "")),
+            page=int(meta["page"]) if "page" in meta else None,
+            text=chunk.text,
+            score=score,
+            metadata=meta,
+        )
+
+
+@dataclass
+class Filters:
+    council: str | None = None
+    kind: str | None = None
+    document: str | None = None
+
+    def as_where(self) -> dict[str, Any] | None:
+        clauses = [{key: value} for key, value in asdict(self).items() if value]
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches(self, metadata: dict[str, Any]) -> bool:
+        return all(metadata.get(key) == value for key, value in asdict(self).items() if value)
+
+
+class Retriever:
+    def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.store = store or get_store(self.settings)
+        self.keyword = KeywordIndex(self.store)
+        self.embedder = get_embedder()
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        """The k best chunks for `query`, best first."""
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        n = self.settings.candidates
+        focused, expanded = self.dense_query(query), self.expand_acronyms(query)
+        texts = [focused] if focused == expanded else [focused, expanded]
+        embeddings = self.embedder.get_text_embedding_batch(texts) if len(texts) > 1 else [self.embedder.get_query_embedding(focused)]
+        query_embedding = embeddings[-1]
+        where = filters.as_where()
+        dense_lists = [self.store.query(e, n, where) for e in embeddings] if self.store.count() else []
+        keyword = self.keyword.search(query, n, filters.matches)
+        headings = self.keyword.search_headings(query, n, filters.matches)
+
+        fused: dict[str, float] = {}
+        hits: dict[str, Hit] = {}
+        share = 1.0 / max(len(dense_lists), 1)  # the dense views together weigh as one retriever
+        lists = [(dense, "dense", share) for dense in dense_lists] + [(keyword, "keyword", 1.0), (headings, None, 1.0)]
+        for results, attr, weight in lists:
+            for rank, (chunk, raw) in enumerate(results):
+                hit = hits.setdefault(chunk.chunk_id, Hit.from_chunk(chunk))
+                if attr:
+                    setattr(hit, attr, max(raw, getattr(hit, attr)))
+                fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+        named = self.councils_named(query)
+        for chunk_id, hit in hits.items():
+            hit.score = fused[chunk_id] * (self.settings.council_boost if hit.council in named else 1.0)
+        ranked = sorted(hits.values(), key=lambda hit: hit.score, reverse=True)[:k]
+        self._fill_dense(ranked, query_embedding)
+        for rank, hit in enumerate(ranked, start=1):
+            hit.rank = rank
+        return ranked
+
+    def dense_query(self, query: str) -> str:
+        """The question without the words that name the whole corpus ("TOM", "council").
+
+        In a corpus of TOM documents those words are in every passage, and in MiniLM's embedding
+        they outweigh the words that say what the question is about ("board meetings"). When
+        nothing else is left ("What is a TOM?"), the abbreviations are spelled out instead.
+        """
+        identity = self.keyword.identity
+        kept = [w for w in query.split() if not (tokenize(w) and set(tokenize(w)) <= identity)]
+        if not any(tokenize(" ".join(kept))):
+            return self.expand_acronyms(query)
+        return " ".join(kept)
+
+    def expand_acronyms(self, query: str) -> str:
+        """Spell out abbreviations the documents define: MiniLM does not know that TOM is a model."""
+        for short, long in self.keyword.acronyms.items():
+            if re.search(rf"\b{re.escape(short)}s?\b", query) and long.lower() not in query.lower():
+                query = re.sub(rf"\b{re.escape(short)}(s?)\b", rf"{long}\1 ({short}\1)", query, count=1)
+        return query
+
+    def councils_named(self, query: str) -> set[str]:
+        """Councils in the store whose distinctive name words appear in the question."""
+        words = set(re.findall(r"[a-z]+", query.lower()))
+        named = set()
+        for council in {str(chunk.metadata.get("council", "")) for chunk in self.keyword.chunks}:
+            distinctive = set(re.findall(r"[a-z]+", council.lower())) - GENERIC_COUNCIL_WORDS
+            if distinctive and distinctive <= words:
+                named.add(council)
+        return named
+
+    def _fill_dense(self, hits: list[Hit], query_embedding: list[float]) -> None:
+        """Give keyword-only hits their cosine similarity too, so every hit has a comparable relevance."""
+        missing = [hit for hit in hits if hit.dense == 0.0]
+        if not missing:
+            return
+        result = self.store.collection.get(ids=[hit.chunk_id for hit in missing], include=["embeddings"])
+        vectors = dict(zip(result["ids"], result["embeddings"]))
+        query = np.asarray(query_embedding, dtype=float)
+        for hit in missing:
+            if hit.chunk_id in vectors:
+                hit.dense = float(np.dot(np.asarray(vectors[hit.chunk_id], dtype=float), query))
+
+    def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
+        """Chunks next to `hit` in the same section: the rest of a list or table split in two."""
+        index = int(hit.metadata.get("chunk_index", -1))
+        ids = [f"{hit.document}#{i:04d}" for i in range(index - before, index + after + 1) if i >= 0 and i != index]
+        return [
+            Hit.from_chunk(chunk)
+            for chunk in self.store.get(ids)
+            if chunk.metadata.get("section") == hit.section
+        ]
+
+
+@lru_cache(maxsize=1)
+def get_retriever() -> Retriever:
+    """One retriever per process: the embedder and keyword index load once."""
+    return Retriever()

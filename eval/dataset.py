@@ -1,0 +1,81 @@
+"""Test sets: JSONL, one question per line, validated with errors that name the line and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+SETS_DIR = Path(__file__).resolve().parent / "sets"
+QUESTION_TYPES = ("fact", "list", "multi_doc", "table", "numeric", "negative", "paraphrase", "followup")
+
+
+class SetError(ValueError):
+    """A test set that cannot be used; the message says which line and field."""
+
+
+class Question(BaseModel):
+    """One question; `must_include` entries may list alternatives separated by ' | '."""
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=3)
+    answer: str = ""
+    must_include: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
+    follows: str | None = None
+
+    @field_validator("must_include")
+    @classmethod
+    def _facts_not_blank(cls, value: list[str]) -> list[str]:
+        if any(not fact.strip() for fact in value):
+            raise ValueError("entries must not be blank")
+        return value
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.sources)
+
+    def alternatives(self) -> list[list[str]]:
+        return [[alt.strip() for alt in fact.split("|") if alt.strip()] for fact in self.must_include]
+
+
+def load_set(path: str | Path) -> list[Question]:
+    """Read and validate a set; raises SetError for a malformed line, a bad `follows` or an empty set."""
+    path = Path(path)
+    if not path.is_absolute() and not path.exists():
+        path = SETS_DIR / path.name
+    if not path.is_file():
+        raise SetError(f"{path}: no such test set")
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SetError(f"{path.name}, line {number}: not valid JSON ({error.msg})") from None
+        if not isinstance(data, dict):
+            raise SetError(f"{path.name}, line {number}: expected a JSON object")
+        try:
+            question = Question.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(object)"
+            raise SetError(f"{path.name}, line {number}, field '{field}': {first['msg']}") from None
+        if question.id in seen:
+            raise SetError(f"{path.name}, line {number}, field 'id': duplicate id '{question.id}'")
+        if question.follows and question.follows not in seen:
+            raise SetError(
+                f"{path.name}, line {number}, field 'follows': unknown id '{question.follows}' (it must come earlier in the set)"
+            )
+        if question.type == "negative" and question.sources:
+            raise SetError(f"{path.name}, line {number}, field 'sources': a negative question has no sources")
+        seen.add(question.id)
+        questions.append(question)
+    if not questions:
+        raise SetError(f"{path.name}: the set is empty")
+    return questions

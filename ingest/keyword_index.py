@@ -1,0 +1,166 @@
+"""BM25 over the same chunks as the vector store, rebuilt whenever the store's revision changes.
+
+Deriving the keyword index from the collection (rather than keeping a second file) keeps the two
+in step by construction, in every process and with a Chroma server shared between processes.
+Title and section path are indexed with the text, as they are embedded with it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ingest.store import ChunkStore, StoredChunk
+
+
+WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+QUESTION_WORDS = {"say", "says", "tell", "list", "describe", "mention", "mentions", "explain", "please", "give"}
+
+
+def index_text(chunk: StoredChunk) -> str:
+    """What BM25 reads: the section path counts twice, as a heading says what a passage is about."""
+    meta = chunk.metadata
+    section = str(meta.get("section", ""))
+    return f"{meta.get('title', '')}\n{section}\n{section}\n{chunk.text}"
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words without stop words, Snowball-stemmed (the same for chunks and questions)."""
+    stop = _stop_words()
+    words = [w.replace("'s", "") for w in WORD_RE.findall(text.lower())]
+    return _stemmer().stemWords([w for w in words if w not in stop and len(w) > 1])
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class KeywordIndex:
+    """BM25 (bm25s) over every chunk in the store."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._revision: str | None = None
+        self._chunks: list[StoredChunk] = []
+        self._retriever = None
+        self._acronyms: dict[str, str] = {}
+        self._headings = None
+        self._identity: frozenset[str] = frozenset()
+
+    def refresh(self) -> None:
+        """Rebuild if the store changed since the last build."""
+        revision = self.store.revision()
+        if revision == self._revision:
+            return
+        with self._lock:
+            if revision == self._revision:
+                return
+            import bm25s
+
+            chunks = self.store.all_chunks()
+            retriever = None
+            if chunks:
+                retriever = bm25s.BM25()
+                retriever.index([tokenize(index_text(chunk)) for chunk in chunks], show_progress=False)
+            self._chunks, self._retriever, self._revision = chunks, retriever, revision
+            self._acronyms = find_acronyms(chunk.text for chunk in chunks)
+            self._headings = None
+            if chunks:
+                self._headings = bm25s.BM25()
+                self._headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
+            self._identity = identity_terms(chunks, self._acronyms)
+
+    def search(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
+        """Top chunks by BM25 score, only those whose metadata `matches`; zero scores dropped."""
+        self.refresh()
+        return self._top(self._retriever, query, n, matches)
+
+    def search_headings(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
+        """Chunks whose section path matches the question: a heading names what its passages are about."""
+        self.refresh()
+        return self._top(self._headings, query, n, matches)
+
+    def _top(self, retriever, query: str, n: int, matches) -> list[tuple[StoredChunk, float]]:
+        if retriever is None:
+            return []
+        known = [token for token in tokenize(query) if token in retriever.vocab_dict and token not in self._identity]
+        if not known:
+            return []
+        scores = np.asarray(retriever.get_scores(known), dtype=float)
+        order = np.argsort(-scores)
+        out = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= n:
+                break
+            chunk = self._chunks[i]
+            if matches is None or matches(chunk.metadata):
+                out.append((chunk, float(scores[i])))
+        return out
+
+    @property
+    def identity(self) -> frozenset[str]:
+        """Stemmed words that name the corpus itself (in most titles), which tell passages apart poorly."""
+        self.refresh()
+        return self._identity
+
+    @property
+    def acronyms(self) -> dict[str, str]:
+        """Abbreviations the documents define, e.g. {"TOM": "Target Operating Model"}."""
+        self.refresh()
+        return self._acronyms
+
+    @property
+    def chunks(self) -> list[StoredChunk]:
+        self.refresh()
+        return self._chunks
+
+
+ACRONYM_RE = re.compile(r"((?:[A-Z][\w-]*[\s-]+(?:(?:and|of|for|the|&)\s+)?){1,6})\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def find_acronyms(texts) -> dict[str, str]:
+    """'Target Operating Model (TOM)' defines TOM when the capitals' initials spell it."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in ACRONYM_RE.finditer(text):
+            words, short = match.group(1).split(), match.group(2)
+            letters = short.upper()
+            for start in range(len(words)):
+                candidate = [w for w in words[start:] if w[0].isupper()]
+                if "".join(w[0] for w in candidate).upper() == letters:
+                    found.setdefault(short, " ".join(words[start:]))
+                    break
+    return found
+
+
+GENERIC_WORDS = ("council", "councils", "document", "documents")
+
+
+def identity_terms(chunks: list[StoredChunk], acronyms: dict[str, str]) -> frozenset[str]:
+    """Words in at least half the document titles, their abbreviations, and generic council words."""
+    titles = {str(c.metadata.get("title", "")) for c in chunks}
+    counts: dict[str, int] = {}
+    for title in titles:
+        for token in set(tokenize(title)):
+            counts[token] = counts.get(token, 0) + 1
+    common = {token for token, count in counts.items() if len(titles) > 1 and count * 2 >= len(titles)}
+    for short, long in acronyms.items():
+        if set(tokenize(long)) <= common:
+            common.update(tokenize(short))
+    return frozenset(common | set(tokenize(" ".join(GENERIC_WORDS))))

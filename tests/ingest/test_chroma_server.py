@@ -1,0 +1,59 @@
+"""The same ingestion and search against a `chroma run` server on 127.0.0.1, chosen by one setting."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("chroma server did not start")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_ingest_and_search_through_a_chroma_server(chroma_server: str, docs_dir: Path, tmp_path: Path):
+    from assistant.retrieval import Retriever
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ChunkStore
+
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma_server)
+    store = ChunkStore(settings)
+    summary = ingest_paths([docs_dir], settings=settings, store=store)
+    assert not summary.failed and len(summary.added) == 4
+    assert not (tmp_path / "data" / "chroma").exists()  # nothing written to the embedded folder
+
+    second_process_view = ChunkStore(settings)  # another API process sees the same chunks
+    assert second_process_view.count() == store.count() > 0
+    again = ingest_paths([docs_dir], settings=settings, store=second_process_view)
+    assert len(again.unchanged) == 4
+    hits = Retriever(settings, second_process_view).search("boards and meetings", k=3)
+    assert any("succinct" in hit.text for hit in hits)

