@@ -79,10 +79,10 @@ class Settings(BaseSettings):
 
     # Answering
     answer_mode: Literal["llm", "extractive"] = "llm"
-    context_passages: int = 4
+    context_passages: int = 5
     context_tokens: int = 900  # budget for passages in the prompt (embedder word pieces)
     min_support: float = 0.45  # sentence-to-passage support needed to keep a sentence
-    refuse_below: float = 0.35  # best passage relevance under which we do not answer
+    refuse_below: float = 0.3  # share of the question's distinctive words the best passage must hold
     max_question_chars: int = 2000
 
     # LLM backends

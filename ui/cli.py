@@ -129,3 +129,47 @@ def doctor_command(as_json: Annotated[bool, typer.Option("--json", help="Print a
 
 def main() -> None:
     app()
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="Your question about the TOM")],
+    session: Annotated[Optional[str], typer.Option(help="Continue this conversation")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="llm (default) or extractive (no model, under a second)")] = None,
+    council: Annotated[Optional[str], typer.Option(help="Only this council's documents")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Answer QUESTION from the documents, with verified citations."""
+    from assistant.answering import QuestionError, get_assistant
+    from assistant.retrieval import Filters
+
+    if mode not in (None, "llm", "extractive"):
+        err.print("--mode must be llm or extractive")
+        raise typer.Exit(code=2)
+
+    def stream(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    try:
+        answer = get_assistant().ask(
+            question, session=session, mode=mode, filters=Filters(council=council), on_token=None if as_json else stream
+        )
+    except QuestionError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    if as_json:
+        data = answer.to_dict()
+        _print_json({key: data[key] for key in ("answer", "citations", "refused", "mode", "model", "latency_ms", "session")}
+                    | {"answer_id": answer.answer_id, "standalone_question": answer.standalone})
+        return
+    sys.stdout.write("\n\n")
+    if answer.notice:
+        err.print(f"[yellow]{answer.notice}[/yellow]")
+    for citation in answer.citations:
+        page = f", p. {citation.page}" if citation.page else ""
+        console.print(f"[{citation.n}] {citation.title} ({citation.council}) — {citation.section}{page}", highlight=False)
+        console.print(f"    “{citation.quote}”", highlight=False, markup=False)
+    for hit in answer.closest:
+        console.print(f"- {hit.title} — {hit.section}: {hit.text[:200]}…", highlight=False, markup=False)
+    console.print(f"[dim]{answer.mode} · {answer.model} · {answer.latency_ms} ms · session {answer.session}[/dim]")

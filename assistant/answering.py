@@ -1,0 +1,264 @@
+"""Answer a question from the documents: rewrite, retrieve, gate, draft, ground, record.
+
+Two modes. `llm` drafts with the configured model from the top passages; `extractive` needs no
+model and answers with the best-matching sentences of those passages, verbatim. Either way the
+draft goes through the Grounder, sentence by sentence as it streams, so only supported, cited
+sentences ever reach the user. When retrieval finds nothing that covers the question, or no
+sentence survives grounding, the assistant says it could not find the answer and shows the
+closest passages instead.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from assistant.citations import Citation, Grounder, passage_sentences
+from assistant.conversations import AnswerLog
+from assistant.llm import LLM, LLMUnavailable, get_llm
+from assistant.prompts import prompt, render
+from assistant.retrieval import Filters, Hit, Retriever
+from ingest.keyword_index import tokenize
+from ingest.settings import Settings
+
+REFUSAL = "I could not find the answer to this in the documents. The closest passages are listed below."
+FOLLOW_UP_RE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|there|one|ones)\b|^(and|what about|how about|also)\b", re.I)
+BOUNDARY_RE = re.compile(r"[.!?](?=\s)|\n")
+
+TokenSink = Callable[[str], None]
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty or too long); the message says why."""
+
+
+@dataclass
+class Answer:
+    answer: str
+    citations: list[Citation]
+    refused: bool
+    mode: str
+    model: str
+    latency_ms: int
+    session: str
+    standalone: str
+    answer_id: str = ""
+    closest: list[Hit] = field(default_factory=list)
+    notice: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "refused": self.refused,
+            "mode": self.mode,
+            "model": self.model,
+            "latency_ms": self.latency_ms,
+            "session": self.session,
+            "standalone_question": self.standalone,
+            "answer_id": self.answer_id,
+            "closest": [h.to_dict() for h in self.closest],
+            "notice": self.notice,
+        }
+
+
+class Assistant:
+    """Holds the loaded pieces (retriever, grounder, answer log, LLM) for the life of a process."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, log: AnswerLog | None = None) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.grounder = Grounder(retriever.embedder, settings.min_support)
+        self.log = log or AnswerLog(settings.db_path)
+        self._llm: LLM | None = None
+        self._llm_error: str | None = None
+
+    # The public entry point
+    def ask(
+        self,
+        question: str,
+        session: str | None = None,
+        mode: str | None = None,
+        filters: Filters | None = None,
+        on_token: TokenSink | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        question = " ".join((question or "").split())
+        if not question:
+            raise QuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"the question is {len(question)} characters; the limit is {self.settings.max_question_chars}")
+        session = session or AnswerLog.new_session()
+        mode = mode or self.settings.answer_mode
+        notice = ""
+        llm = None
+        if mode == "llm":
+            llm, notice = self.llm()
+            if llm is None:
+                mode = "extractive"
+        standalone = self.standalone(question, self.log.history(session), llm)
+        hits = self.retriever.search(standalone, k=self.settings.top_k, filters=filters)
+        context = self.context(hits)
+        refused, text, citations = True, REFUSAL, []
+        if context and self.covered(standalone, context):
+            draft_sink = _GroundedStream(self.grounder, context, on_token)
+            if llm is not None:
+                draft = self._draft_with_llm(llm, standalone, context, draft_sink)
+            else:
+                draft = self._draft_extractive(standalone, context)
+                draft_sink.feed(draft)
+            grounded = draft_sink.finish(draft)
+            if not grounded.empty and not draft.strip().upper().startswith("NOT FOUND"):
+                refused, text, citations = False, grounded.text, grounded.citations
+        if refused and on_token:
+            on_token(REFUSAL)
+        answer = Answer(
+            answer=text, citations=citations, refused=refused, mode=mode,
+            model=llm.name if llm is not None else "extractive", latency_ms=int((time.perf_counter() - started) * 1000),
+            session=session, standalone=standalone, closest=hits[:3] if refused else [], notice=notice,
+        )
+        answer.answer_id = self.log.record({**asdict(answer), "question": question, "citations": [c.to_dict() for c in citations]})
+        return answer
+
+    # Steps
+    def llm(self) -> tuple[LLM | None, str]:
+        """The model, loaded on first use; if it cannot load, say so once and answer extractively."""
+        if self._llm is None and self._llm_error is None:
+            try:
+                self._llm = get_llm(self.settings)
+            except LLMUnavailable as error:
+                self._llm_error = str(error)
+                return None, f"The language model is unavailable ({error}); answering in extractive mode."
+        return self._llm, ""
+
+    def standalone(self, question: str, history: list[dict], llm: LLM | None) -> str:
+        """A follow-up ("who is responsible for it?") rewritten to stand on its own for retrieval."""
+        if not history or not FOLLOW_UP_RE.search(question):
+            return question
+        previous = history[-1]["standalone"]
+        if llm is not None:
+            lines = "\n".join(f"User: {turn['standalone']}\nAssistant: {turn['answer'][:200]}" for turn in history[-2:])
+            try:
+                text = "".join(llm.stream([{"role": "user", "content": render("rewrite", history=lines, question=question)}], 60))
+            except LLMUnavailable:
+                text = ""
+            rewritten = text.strip().splitlines()[0].strip(" \"'") if text.strip() else ""
+            if 3 <= len(rewritten) <= 3 * len(question) + len(previous):
+                return rewritten
+        return f"{question} ({previous})"
+
+    def context(self, hits: list[Hit]) -> list[Hit]:
+        """The passages for the prompt: the best few, plus the next part of the top passage's section."""
+        chosen = hits[: self.settings.context_passages]
+        if chosen:
+            for neighbour in self.retriever.neighbours(chosen[0], before=0, after=1):
+                if neighbour.chunk_id not in {h.chunk_id for h in chosen}:
+                    chosen = chosen[:-1] + [neighbour] if len(chosen) >= self.settings.context_passages else chosen + [neighbour]
+                    chosen.sort(key=lambda h: (h.rank == 0, h.rank))
+        return chosen
+
+    def covered(self, question: str, context: list[Hit]) -> bool:
+        """Do the passages hold the question's distinctive words? Below the threshold we do not answer."""
+        return coverage(question, context, self.retriever.keyword.identity) >= self.settings.refuse_below
+
+    def _draft_with_llm(self, llm: LLM, question: str, context: list[Hit], sink: "_GroundedStream") -> str:
+        sources = "\n\n".join(f"[{n}] {hit.title} — {hit.section}\n{hit.text}" for n, hit in enumerate(context, start=1))
+        messages = [
+            {"role": "system", "content": prompt("answer_system")},
+            {"role": "user", "content": render("answer_user", sources=sources, question=question)},
+        ]
+        draft = ""
+        for token in llm.stream(messages, self.settings.llm_max_tokens):
+            draft += token
+            sink.feed(draft)
+        return draft
+
+    def _draft_extractive(self, question: str, context: list[Hit]) -> str:
+        """The passages' sentences that best match the question, verbatim, in document order."""
+        candidates: list[tuple[int, int, str]] = []
+        for n, hit in enumerate(context, start=1):
+            for position, sentence in enumerate(passage_sentences(hit.text)):
+                candidates.append((n, position, sentence))
+        if not candidates:
+            return ""
+        vectors = np.asarray(self.retriever.embedder.get_text_embedding_batch([question] + [c[2] for c in candidates]))
+        similarity = vectors[1:] @ vectors[0]
+        q_tokens = set(tokenize(question)) - self.retriever.keyword.identity
+        scores = []
+        for (n, _, sentence), sim in zip(candidates, similarity):
+            overlap = len(q_tokens & set(tokenize(sentence))) / len(q_tokens) if q_tokens else 0.0
+            scores.append(0.6 * float(sim) + 0.4 * overlap - 0.02 * (n - 1))
+        order = np.argsort(scores)[::-1]
+        best_n, _, best_sentence = candidates[order[0]]
+        best_hit = context[best_n - 1]
+        if q_tokens and len(q_tokens & set(tokenize(f"{best_hit.title} {best_hit.section} {best_sentence}"))) < 0.5 * len(q_tokens):
+            return ""  # without a model to judge, a sentence missing half the question's words is no answer
+        picked: list[int] = []
+        for index in order:
+            if len(picked) >= 3 or scores[index] < 0.75 * scores[order[0]]:
+                break
+            picked.append(int(index))
+            n, position, sentence = candidates[index]
+            if sentence.endswith(":"):  # a lead-in: bring its list
+                picked.extend(i for i, c in enumerate(candidates) if c[0] == n and position < c[1] <= position + 8)
+        picked = sorted(set(picked), key=lambda i: (candidates[i][0], candidates[i][1]))
+        lines = []
+        for i in picked:
+            n, _, sentence = candidates[i]
+            lines.append(f"{sentence} [{n}]")
+        return "\n".join(lines)
+
+
+class _GroundedStream:
+    """Grounds the draft at each finished sentence and passes on only what survives."""
+
+    def __init__(self, grounder: Grounder, context: list[Hit], on_token: TokenSink | None) -> None:
+        self.grounder, self.context, self.on_token = grounder, context, on_token
+        self.emitted = ""
+        self.checked_upto = 0
+
+    def feed(self, draft: str) -> None:
+        if self.on_token is None:
+            return
+        boundaries = [m.end() for m in BOUNDARY_RE.finditer(draft)]
+        if not boundaries or boundaries[-1] <= self.checked_upto:
+            return
+        self.checked_upto = boundaries[-1]
+        self._emit(self.grounder.ground(draft[: boundaries[-1]], self.context).text)
+
+    def finish(self, draft: str):
+        grounded = self.grounder.ground(draft, self.context)
+        if self.on_token is not None:
+            self._emit(grounded.text)
+        return grounded
+
+    def _emit(self, text: str) -> None:
+        if text.startswith(self.emitted) and len(text) > len(self.emitted):
+            self.on_token(text[len(self.emitted):])
+            self.emitted = text
+
+
+def coverage(question: str, context: list[Hit], identity: frozenset[str]) -> float:
+    """Share of the question's distinctive words found in the best passage (with its title and section)."""
+    tokens = set(tokenize(question)) - identity
+    if not tokens:
+        return 1.0
+    return max(len(tokens & set(tokenize(f"{h.title} {h.section} {h.text}"))) / len(tokens) for h in context)
+
+
+def get_assistant() -> Assistant:
+    """One assistant per process, over the process-wide settings and retriever."""
+    global _assistant
+    if _assistant is None:
+        from assistant.retrieval import get_retriever
+
+        retriever = get_retriever()
+        _assistant = Assistant(retriever.settings, retriever)
+    return _assistant
+
+
+_assistant: Assistant | None = None

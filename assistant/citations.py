@@ -1,0 +1,188 @@
+"""Citation markers in, verified citations out: grounding enforced in code, not only in the prompt.
+
+A draft answer is split into claims (sentences or list lines) with the markers the model wrote.
+Each claim is scored against every passage it was shown: lexical support (how many of the
+claim's content words the passage has) and meaning (embedding similarity to the passage's best
+sentence); any number or date in the claim must appear in the passage. A claim keeps the markers
+whose passage supports it; with no supporting marker, the best-supporting passage is attached;
+with no support at all, the claim is dropped. Markers that point nowhere are removed. Every
+citation carries a quote: sentences copied verbatim from the cited chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from assistant.retrieval import Hit
+from ingest.keyword_index import tokenize
+
+FULL_WIDTH = str.maketrans({"［": "[", "］": "]", "【": "[", "】": "]", "，": ",", "、": ",", **{chr(0xFF10 + d): str(d) for d in range(10)}})
+MARKER_RE = re.compile(r"\s*\[\s*(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\s*\]")
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+NUMBER_RE = re.compile(r"\d[\d,./:%]*")
+PASSAGE_SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.MULTILINE)
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    document: str
+    title: str
+    council: str
+    section: str
+    page: int | None
+    quote: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Claim:
+    text: str
+    markers: list[int] = field(default_factory=list)
+    list_item: bool = False
+
+
+@dataclass
+class Grounded:
+    text: str
+    citations: list[Citation]
+    dropped: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip()
+
+
+def split_claims(answer: str) -> list[Claim]:
+    """Sentences and list lines, each with the source numbers written after (or glued to) it."""
+    answer = answer.translate(FULL_WIDTH)
+    claims: list[Claim] = []
+    for line in answer.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        list_item = bool(re.match(r"^([-*•]|\d{1,2}[.)])\s+", stripped))
+        pieces = [stripped] if list_item else SENTENCE_SPLIT_RE.split(stripped)
+        for piece in pieces:
+            leading = re.match(r"^(?:\s*\[[\d,;\s]+\])+", piece)
+            if leading and claims:
+                claims[-1].markers.extend(_numbers(leading.group(0)))
+                piece = piece[leading.end():]
+            markers = _numbers(" ".join(m.group(0) for m in MARKER_RE.finditer(piece)))
+            text = MARKER_RE.sub("", piece).strip()
+            text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+            if re.search(r"\w", text):
+                claims.append(Claim(text, markers, list_item))
+    return claims
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def passage_sentences(text: str) -> list[str]:
+    """Sentences and list lines of a chunk, exactly as they stand in it."""
+    return [m.group(0).strip() for m in PASSAGE_SENTENCE_RE.finditer(text) if re.search(r"\w{2}", m.group(0))]
+
+
+class Grounder:
+    """Scores claims against passages; the embedder is the retriever's, already loaded."""
+
+    def __init__(self, embedder, min_support: float) -> None:
+        self.embedder = embedder
+        self.min_support = min_support
+
+    def ground(self, answer: str, sources: list[Hit]) -> Grounded:
+        claims = split_claims(answer)
+        if not claims or not sources:
+            return Grounded("", [], [c.text for c in claims])
+        scores, quotes = self._support(claims, sources)
+        kept_lines: list[str] = []
+        numbering: dict[int, int] = {}
+        citations: list[Citation] = []
+        dropped: list[str] = []
+        for i, claim in enumerate(claims):
+            valid = [m for m in dict.fromkeys(claim.markers) if 1 <= m <= len(sources)]
+            chosen = [m for m in valid if scores[i, m - 1] >= self.min_support]
+            if not chosen:
+                best = int(np.argmax(scores[i]))
+                if scores[i, best] >= self.min_support:
+                    chosen = [best + 1]
+            if not chosen:
+                dropped.append(claim.text)
+                continue
+            labels = []
+            for m in chosen:
+                if m not in numbering:
+                    numbering[m] = len(numbering) + 1
+                    hit = sources[m - 1]
+                    citations.append(
+                        Citation(numbering[m], hit.chunk_id, hit.document, hit.title, hit.council, hit.section, hit.page, quotes[i][m - 1])
+                    )
+                labels.append(f"[{numbering[m]}]")
+            kept_lines.append(claim.text + " " + "".join(labels))
+        text = _join(kept_lines, [c for c in claims if c.text not in dropped])
+        return Grounded(text, citations, dropped)
+
+    def _support(self, claims: list[Claim], sources: list[Hit]) -> tuple[np.ndarray, list[list[str]]]:
+        sentences = [passage_sentences(hit.text) or [hit.text] for hit in sources]
+        flat = [s for group in sentences for s in group]
+        vectors = np.asarray(self.embedder.get_text_embedding_batch([c.text for c in claims] + flat), dtype=float)
+        claim_vectors, sentence_vectors = vectors[: len(claims)], vectors[len(claims):]
+        scores = np.zeros((len(claims), len(sources)))
+        quotes: list[list[str]] = [["" for _ in sources] for _ in claims]
+        offset = 0
+        for j, (hit, group) in enumerate(zip(sources, sentences)):
+            passage_tokens = set(tokenize(f"{hit.title} {hit.section} {hit.text}"))
+            passage_numbers = _numbers_in(hit.text + " " + hit.title + " " + hit.section)
+            block = sentence_vectors[offset: offset + len(group)]
+            offset += len(group)
+            for i, claim in enumerate(claims):
+                tokens = set(tokenize(claim.text))
+                lexical = len(tokens & passage_tokens) / len(tokens) if tokens else 0.0
+                similarity = block @ claim_vectors[i]
+                best = int(np.argmax(similarity))
+                if not _numbers_in(claim.text) <= passage_numbers:
+                    scores[i, j] = 0.0
+                else:
+                    scores[i, j] = 0.5 * lexical + 0.5 * float(similarity[best])
+                quotes[i][j] = _quote(claim.text, hit.text, group, similarity)
+        return scores, quotes
+
+
+def _quote(claim: str, text: str, sentences: list[str], similarity: np.ndarray) -> str:
+    """The chunk sentence(s) that best support the claim: by meaning, then by shared words."""
+    tokens = set(tokenize(claim))
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda k: float(similarity[k]) + (len(tokens & set(tokenize(sentences[k]))) / len(tokens) if tokens else 0.0),
+        reverse=True,
+    )
+    best = sentences[ranked[0]]
+    if best.endswith(":") and ranked[0] + 1 < len(sentences):  # a lead-in alone says little: add the next line
+        start = text.find(best)
+        end = text.find(sentences[ranked[0] + 1], start) + len(sentences[ranked[0] + 1])
+        if start >= 0 and end > start:
+            return text[start:end]
+    return best
+
+
+def _numbers_in(text: str) -> set[str]:
+    return {n.strip(".,/:").replace(",", "") for n in NUMBER_RE.findall(text)} - {""}
+
+
+def _join(lines: list[str], claims: list[Claim]) -> str:
+    """Sentences run on as prose; list items keep their own lines."""
+    out, previous_was_item = "", False
+    for line, claim in zip(lines, claims):
+        if out:
+            out += "\n" if claim.list_item or previous_was_item else " "
+        out += line
+        previous_was_item = claim.list_item
+    return out

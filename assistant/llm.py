@@ -1,0 +1,123 @@
+"""One small LLM interface, two backends chosen by `TOM_LLM_BACKEND`.
+
+`llamacpp` runs the verified local GGUF in-process (loaded once, streaming); `openai` talks to
+any OpenAI-compatible server (Ollama, vLLM, Azure OpenAI, llama.cpp's own server) at
+`TOM_OPENAI_BASE_URL`. Both take chat messages and an optional JSON schema, which llama.cpp
+enforces with a grammar, so a small model cannot break a structured format.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any, Protocol
+
+from ingest.settings import Settings, get_settings
+
+Messages = list[dict[str, str]]
+
+
+class LLMUnavailable(RuntimeError):
+    """The configured model cannot be loaded or reached."""
+
+
+class LLM(Protocol):
+    name: str
+
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]: ...
+
+
+def complete(llm: LLM, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> str:
+    return "".join(llm.stream(messages, max_tokens, json_schema))
+
+
+class LlamaCppLLM:
+    """The local model through llama-cpp-python; one generation at a time (llama.cpp is not re-entrant)."""
+
+    def __init__(self, settings: Settings) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as error:
+            raise LLMUnavailable(f"llama-cpp-python is not installed ({error})") from None
+        from assistant.model_files import ModelFileError, prepare_model
+
+        try:
+            path = prepare_model(settings)
+        except ModelFileError as error:
+            raise LLMUnavailable(str(error)) from None
+        self.name = path.stem
+        self.settings = settings
+        self._lock = threading.Lock()
+        try:
+            self._llama = Llama(
+                model_path=str(path), n_ctx=settings.llm_context, n_threads=settings.llm_threads,
+                n_batch=256, verbose=False, seed=0,
+            )
+        except Exception as error:  # llama.cpp raises ValueError for a bad file
+            raise LLMUnavailable(f"cannot load {path.name}: {error}") from None
+
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]:
+        kwargs: dict[str, Any] = {}
+        if json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        with self._lock:
+            for chunk in self._llama.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=self.settings.llm_temperature,
+                stream=True, **kwargs,
+            ):
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
+
+
+class OpenAICompatibleLLM:
+    """Any server speaking the OpenAI chat completions API."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.openai_base_url:
+            raise LLMUnavailable("TOM_LLM_BACKEND=openai needs TOM_OPENAI_BASE_URL")
+        from openai import OpenAI
+
+        self.settings = settings
+        self.name = settings.openai_model
+        self._client = OpenAI(
+            base_url=settings.openai_base_url, api_key=settings.openai_api_key, timeout=settings.openai_timeout, max_retries=1
+        )
+
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]:
+        from openai import OpenAIError
+
+        kwargs: dict[str, Any] = {}
+        if json_schema is not None:
+            kwargs["response_format"] = {"type": "json_schema", "json_schema": {"name": "answer", "schema": json_schema}}
+        try:
+            response = self._client.chat.completions.create(
+                model=self.settings.openai_model, messages=messages, max_tokens=max_tokens,
+                temperature=self.settings.llm_temperature, stream=True, **kwargs,
+            )
+            for chunk in response:
+                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except OpenAIError as error:
+            raise LLMUnavailable(f"{self.settings.openai_base_url}: {error}") from None
+
+
+BACKENDS = {"llamacpp": LlamaCppLLM, "openai": OpenAICompatibleLLM}
+
+
+@lru_cache(maxsize=4)
+def _load(backend: str, key: tuple) -> LLM:
+    return BACKENDS[backend](get_settings())
+
+
+def get_llm(settings: Settings | None = None) -> LLM:
+    """The configured backend, loaded once per process and configuration."""
+    settings = settings or get_settings()
+    if settings is not get_settings():
+        return BACKENDS[settings.llm_backend](settings)
+    key = (str(settings.resolved_llm_path), settings.openai_base_url, settings.openai_model)
+    return _load(settings.llm_backend, key)

@@ -1,0 +1,18 @@
+"""Every prompt the assistant sends, kept as text files in `assistant/prompts/`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+
+
+@lru_cache(maxsize=None)
+def prompt(name: str) -> str:
+    """The text of `prompts/<name>.txt`, with `{placeholders}` for str.format."""
+    return (PROMPTS_DIR / f"{name}.txt").read_text(encoding="utf-8").strip()
+
+
+def render(name: str, **values: str) -> str:
+    return prompt(name).format(**values)
