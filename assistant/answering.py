@@ -193,10 +193,13 @@ class Assistant:
             overlap = len(q_tokens & set(tokenize(sentence))) / len(q_tokens) if q_tokens else 0.0
             scores.append(0.6 * float(sim) + 0.4 * overlap - 0.02 * (n - 1))
         order = np.argsort(scores)[::-1]
-        best_n, _, best_sentence = candidates[order[0]]
+        best_n = candidates[order[0]][0]
         best_hit = context[best_n - 1]
-        if q_tokens and len(q_tokens & set(tokenize(f"{best_hit.title} {best_hit.section} {best_sentence}"))) < 0.5 * len(q_tokens):
-            return ""  # without a model to judge, a sentence missing half the question's words is no answer
+        best_text = f"{best_hit.title} {best_hit.section} {best_hit.text}"
+        if q_tokens and len(q_tokens & set(tokenize(best_text))) <= 0.5 * len(q_tokens):
+            return ""  # without a model to judge, a passage missing half the question's words is no answer
+        if not set(re.findall(r"\d+", question)) <= set(re.findall(r"\d+", best_hit.text + " " + best_hit.title)):
+            return ""  # the question names a year or figure the passage never mentions
         picked: list[int] = []
         for index in order:
             if len(picked) >= 3 or scores[index] < 0.75 * scores[order[0]]:

@@ -42,3 +42,29 @@ def retriever(corpus_settings: Settings):
     from ingest.store import ChunkStore
 
     return Retriever(corpus_settings, ChunkStore(corpus_settings))
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_settings: Settings, retriever, tmp_path_factory: pytest.TempPathFactory):
+    """The real assistant over the ingested corpus; the LLM loads on first llm-mode question."""
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+
+    return Assistant(corpus_settings, retriever, AnswerLog(tmp_path_factory.mktemp("log") / "answers.sqlite3"))
+
+
+def key_facts_present(text: str, facts: list[str]) -> bool:
+    """Every fact present; a fact may list alternatives separated by ' | '."""
+    lowered = text.lower()
+    return all(any(alt.strip().lower() in lowered for alt in fact.split("|")) for fact in facts)
+
+
+def assert_citations_resolve(answer, retriever) -> None:
+    """Each citation names a chunk in the store whose text contains the quote verbatim."""
+    from ingest.store import StoredChunk
+
+    chunks: dict[str, StoredChunk] = {c.chunk_id: c for c in retriever.store.get([c.chunk_id for c in answer.citations])}
+    for citation in answer.citations:
+        assert citation.chunk_id in chunks, citation
+        assert citation.quote and citation.quote in chunks[citation.chunk_id].text, citation
+        assert f"[{citation.n}]" in answer.answer

@@ -1,0 +1,104 @@
+"""Answers from the real default model (Qwen2.5-Coder-1.5B GGUF through llama.cpp): slow, CI runs them."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import assert_citations_resolve, key_facts_present
+
+pytestmark = pytest.mark.slow
+
+ANSWERABLE = [
+    ("fact", "When were Somerset's organisation design principles agreed?", ["December 2023"]),
+    ("list", "What are the five themes of Somerset's Target Operating Model?", ["People and Skills", "Digital and Technology", "Governance"]),
+    ("number", "By how much does Somerset want to reduce the overall wage costs of the authority?", ["40M | 40 million"]),
+    ("table row", "Which workstream is responsible for procuring a single CRM system for case management?", ["Next level sharing"]),
+    ("everyday words", "What does our TOM say about board meetings?", ["succinct | clear purpose | remit | fewer"]),
+]
+ABSENT = [
+    "How many parking permits did the council issue last year?",
+    "What is the total budget allocated to Somerset's TOM programme in 2025?",
+    "Which consultancy firm was paid to write Somerset's TOM and how much did it cost?",
+]
+
+
+@pytest.mark.parametrize("kind, question, facts", ANSWERABLE, ids=[a[0] for a in ANSWERABLE])
+def test_answerable_questions_carry_their_key_facts(assistant, retriever, kind, question, facts):
+    streamed: list[str] = []
+    answer = assistant.ask(question, mode="llm", on_token=streamed.append)
+    assert answer.mode == "llm" and answer.model.startswith("qwen2.5-coder-1.5b")
+    assert not answer.refused, answer.answer
+    assert key_facts_present(answer.answer, facts), answer.answer
+    assert_citations_resolve(answer, retriever)
+    assert "".join(streamed) == answer.answer
+
+
+@pytest.mark.xfail(reason="known: the 1.5B model lists the behaviours under the first value instead of the three value names", strict=False)
+def test_values_list_names_all_three_values(assistant):
+    answer = assistant.ask("What are Somerset Council's three values?", mode="llm")
+    assert key_facts_present(answer.answer, ["one team", "excellence", "belonging"]), answer.answer
+
+
+@pytest.mark.parametrize("question", ABSENT)
+def test_absent_answers_are_refused(assistant, question):
+    answer = assistant.ask(question, mode="llm")
+    assert answer.refused, answer.answer
+    assert answer.citations == [] and answer.closest
+
+
+def test_two_turn_conversation_resolves_the_follow_up(assistant, retriever):
+    first = assistant.ask("What is the draft TOM's 'User-centric' design principle?", mode="llm")
+    assert not first.refused
+    second = assistant.ask("When will it be launched?", session=first.session, mode="llm")
+    assert second.standalone != "When will it be launched?"
+    assert not second.refused, (second.standalone, second.answer)
+    assert "October 2024" in second.answer
+    assert_citations_resolve(second, retriever)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def openai_server(corpus_settings):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("openai_server.py")), str(corpus_settings.resolved_llm_path), str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            if httpx.get(f"{base}/v1/models", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the OpenAI-compatible test server did not start: " + server.stderr.read().decode()[-2000:])
+    yield base
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_openai_compatible_backend_answers_from_a_real_model(openai_server, corpus_settings, retriever, tmp_path):
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+
+    settings = corpus_settings.model_copy(
+        update={"llm_backend": "openai", "openai_base_url": f"{openai_server}/v1", "openai_model": "served-gguf"}
+    )
+    remote = Assistant(settings, retriever, AnswerLog(tmp_path / "log.sqlite3"))
+    answer = remote.ask("By how much does Somerset want to reduce the overall wage costs of the authority?", mode="llm")
+    assert answer.model == "served-gguf" and answer.mode == "llm"
+    assert not answer.refused and "40M" in answer.answer
+    assert_citations_resolve(answer, retriever)
+    assert httpx.get(f"{openai_server}/calls").json()["n"] >= 1

@@ -1,0 +1,93 @@
+"""Citation resolution and grounding on hand-made passages, with the real embedder."""
+
+import pytest
+
+from assistant.citations import Grounder, split_claims
+from assistant.retrieval import Hit
+from ingest.embedder import get_embedder
+
+BOARDS = "Our boards and meetings will be as succinct as possible and have a clear purpose and remit. If they do not, we will not hold them."
+WAGES = "People and Skills measures:\n- Reduce the overall wage costs of authority by £40M\n- All staff complete the Cyber Awareness Training"
+VALUES = "Our values are:\n- Work as one team.\n- Strive for excellence.\n- Build belonging."
+
+
+def hit(n: int, text: str) -> Hit:
+    return Hit(chunk_id=f"doc.txt#{n:04d}", document="doc.txt", title="Somerset Council TOM", council="Somerset Council",
+               kind="tom", section=f"Section {n}", page=None, text=text, score=1.0, rank=n)
+
+
+SOURCES = [hit(1, BOARDS), hit(2, WAGES), hit(3, VALUES)]
+
+
+@pytest.fixture(scope="module")
+def grounder():
+    return Grounder(get_embedder(), min_support=0.45)
+
+
+@pytest.mark.parametrize(
+    "text, markers",
+    [
+        ("Boards will be succinct [1].", [1]),
+        ("Boards will be succinct[1].", [1]),
+        ("Boards will be succinct [1, 3].", [1, 3]),
+        ("Boards will be succinct [1][2].", [1, 2]),
+        ("Boards will be succinct ［１］.", [1]),
+        ("Boards will be succinct 【2】.", [2]),
+        ("Boards will be succinct. [1]", [1]),
+        ("Boards will be succinct.", []),
+    ],
+)
+def test_markers_are_parsed_in_every_shape(text, markers):
+    claims = split_claims(text)
+    assert len(claims) == 1
+    assert claims[0].markers == markers
+    assert claims[0].text == "Boards will be succinct."
+
+
+def test_unknown_marker_is_removed_and_support_attached(grounder):
+    result = grounder.ground("Boards and meetings will be succinct with a clear purpose [7].", SOURCES)
+    assert "[7]" not in result.text
+    assert result.text.endswith("[1]")
+    assert result.citations[0].chunk_id == "doc.txt#0001"
+
+
+def test_no_markers_at_all_get_citations_attached(grounder):
+    result = grounder.ground("The council will reduce the overall wage costs by £40M. Meetings will be as succinct as possible.", SOURCES)
+    assert [c.chunk_id for c in result.citations] == ["doc.txt#0002", "doc.txt#0001"]
+    assert result.text == "The council will reduce the overall wage costs by £40M. [1] Meetings will be as succinct as possible. [2]"
+
+
+def test_wrong_marker_is_replaced_by_the_supporting_passage(grounder):
+    result = grounder.ground("Reduce the overall wage costs of authority by £40M [1].", SOURCES)
+    assert result.citations[0].chunk_id == "doc.txt#0002"
+
+
+def test_unsupported_sentence_is_dropped(grounder):
+    result = grounder.ground("Meetings will be succinct [1]. The mayor rides a purple bicycle to the moon every Tuesday [2].", SOURCES)
+    assert "bicycle" not in result.text
+    assert result.dropped == ["The mayor rides a purple bicycle to the moon every Tuesday."]
+
+
+def test_a_number_not_in_the_passage_is_not_supported(grounder):
+    result = grounder.ground("Reduce the overall wage costs of authority by £75M [2].", SOURCES)
+    assert result.empty and result.citations == []
+
+
+def test_quotes_are_verbatim_sentences_of_the_cited_chunk(grounder):
+    result = grounder.ground("Somerset's values are to work as one team, strive for excellence and build belonging [3]. Boards will be succinct [1].", SOURCES)
+    assert result.citations
+    for citation in result.citations:
+        source = next(s for s in SOURCES if s.chunk_id == citation.chunk_id)
+        assert citation.quote and citation.quote in source.text
+
+
+def test_citations_are_numbered_in_order_of_use(grounder):
+    result = grounder.ground("Values: work as one team [3]. Wage costs fall by £40M [2]. Values again: build belonging [3].", SOURCES)
+    assert [c.n for c in result.citations] == [1, 2]
+    assert result.text.count("[1]") == 2 and "[3]" not in result.text
+
+
+def test_list_lines_keep_their_own_lines(grounder):
+    result = grounder.ground("The values are:\n- Work as one team [3]\n- Build belonging [3]", SOURCES)
+    lines = result.text.splitlines()
+    assert lines[-2:] == ["- Work as one team [1]", "- Build belonging [1]"]
