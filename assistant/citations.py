@@ -97,13 +97,24 @@ class Grounder:
     def __init__(self, embedder, min_support: float) -> None:
         self.embedder = embedder
         self.min_support = min_support
+        self._passages: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
+
+    def _passage(self, hit: Hit) -> tuple[list[str], np.ndarray]:
+        """A chunk's sentences and their embeddings, computed once: streaming grounds the same passages repeatedly."""
+        key = (hit.chunk_id, hit.text)
+        if key not in self._passages:
+            if len(self._passages) > 512:
+                self._passages.clear()
+            sentences = passage_sentences(hit.text) or [hit.text]
+            self._passages[key] = (sentences, np.asarray(self.embedder.get_text_embedding_batch(sentences), dtype=float))
+        return self._passages[key]
 
     def ground(self, answer: str, sources: list[Hit]) -> Grounded:
         claims = split_claims(answer)
         if not claims or not sources:
             return Grounded("", [], [c.text for c in claims])
         scores, quotes = self._support(claims, sources)
-        kept_lines: list[str] = []
+        kept: list[tuple[str, Claim]] = []
         numbering: dict[int, int] = {}
         citations: list[Citation] = []
         dropped: list[str] = []
@@ -126,23 +137,18 @@ class Grounder:
                         Citation(numbering[m], hit.chunk_id, hit.document, hit.title, hit.council, hit.section, hit.page, quotes[i][m - 1])
                     )
                 labels.append(f"[{numbering[m]}]")
-            kept_lines.append(claim.text + " " + "".join(labels))
-        text = _join(kept_lines, [c for c in claims if c.text not in dropped])
+            kept.append((claim.text + " " + "".join(labels), claim))
+        text = _join(kept)
         return Grounded(text, citations, dropped)
 
     def _support(self, claims: list[Claim], sources: list[Hit]) -> tuple[np.ndarray, list[list[str]]]:
-        sentences = [passage_sentences(hit.text) or [hit.text] for hit in sources]
-        flat = [s for group in sentences for s in group]
-        vectors = np.asarray(self.embedder.get_text_embedding_batch([c.text for c in claims] + flat), dtype=float)
-        claim_vectors, sentence_vectors = vectors[: len(claims)], vectors[len(claims):]
+        claim_vectors = np.asarray(self.embedder.get_text_embedding_batch([c.text for c in claims]), dtype=float)
         scores = np.zeros((len(claims), len(sources)))
         quotes: list[list[str]] = [["" for _ in sources] for _ in claims]
-        offset = 0
-        for j, (hit, group) in enumerate(zip(sources, sentences)):
+        for j, hit in enumerate(sources):
+            group, block = self._passage(hit)
             passage_tokens = set(tokenize(f"{hit.title} {hit.section} {hit.text}"))
             passage_numbers = _numbers_in(hit.text + " " + hit.title + " " + hit.section)
-            block = sentence_vectors[offset: offset + len(group)]
-            offset += len(group)
             for i, claim in enumerate(claims):
                 tokens = set(tokenize(claim.text))
                 lexical = len(tokens & passage_tokens) / len(tokens) if tokens else 0.0
@@ -177,10 +183,10 @@ def _numbers_in(text: str) -> set[str]:
     return {n.strip(".,/:").replace(",", "") for n in NUMBER_RE.findall(text)} - {""}
 
 
-def _join(lines: list[str], claims: list[Claim]) -> str:
+def _join(kept: list[tuple[str, Claim]]) -> str:
     """Sentences run on as prose; list items keep their own lines."""
     out, previous_was_item = "", False
-    for line, claim in zip(lines, claims):
+    for line, claim in kept:
         if out:
             out += "\n" if claim.list_item or previous_was_item else " "
         out += line

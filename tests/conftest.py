@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,10 @@ def assert_citations_resolve(answer, retriever) -> None:
         assert citation.chunk_id in chunks, citation
         assert citation.quote and citation.quote in chunks[citation.chunk_id].text, citation
         assert f"[{citation.n}]" in answer.answer
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,6 +1,5 @@
 """Answers from the real default model (Qwen2.5-Coder-1.5B GGUF through llama.cpp): slow, CI runs them."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -9,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import assert_citations_resolve, key_facts_present
+from tests.conftest import assert_citations_resolve, free_port, key_facts_present
 
 pytestmark = pytest.mark.slow
 
@@ -59,12 +58,6 @@ def test_two_turn_conversation_resolves_the_follow_up(assistant, retriever):
     assert not second.refused, (second.standalone, second.answer)
     assert "October 2024" in second.answer
     assert_citations_resolve(second, retriever)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

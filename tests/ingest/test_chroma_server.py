@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 from ingest.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
