@@ -44,6 +44,14 @@ fi
 echo "==> preparing the local model (join parts, check size and sha256)"
 TOM_LLM_MODEL="$model" "$venv/bin/tom" prepare-models
 
+if [ "$mode" = "test" ] && ! command -v chromium >/dev/null; then
+  # The browser tests drive Debian's Chromium with Playwright (no browser download)
+  echo "==> installing Debian's chromium for the browser tests"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
 if [ "$mode" = "test" ]; then
   echo "==> running the tests"
   set +e

@@ -22,11 +22,17 @@ from assistant.conversations import AnswerLog
 from assistant.llm import LLM, LLMUnavailable, get_llm
 from assistant.prompts import prompt, render
 from assistant.retrieval import Filters, Hit, Retriever
+from assistant.review import split_review_request
 from ingest.keyword_index import tokenize
 from ingest.settings import Settings
 
 REFUSAL = "I could not find the answer to this in the documents. The closest passages are listed below."
 FOLLOW_UP_RE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|there|one|ones)\b|^(and|what about|how about|also)\b", re.I)
+# Words that shape a question but that an answer need not contain ("how many", "which three")
+QUESTION_FORMS = frozenset(tokenize(
+    "many much long often take say says ask asks describe mean means list called name named kind type sort "
+    "one two three four five six seven eight nine ten twelve"
+))
 BOUNDARY_RE = re.compile(r"[.!?](?=\s)|\n")
 
 TokenSink = Callable[[str], None]
@@ -49,6 +55,7 @@ class Answer:
     answer_id: str = ""
     closest: list[Hit] = field(default_factory=list)
     notice: str = ""
+    retrieved: list[Hit] = field(default_factory=list)  # every passage retrieval returned, best first
 
     def to_dict(self) -> dict:
         return {
@@ -63,18 +70,22 @@ class Answer:
             "answer_id": self.answer_id,
             "closest": [h.to_dict() for h in self.closest],
             "notice": self.notice,
+            "retrieved": [{"chunk_id": h.chunk_id, "document": h.document, "rank": h.rank} for h in self.retrieved],
         }
 
 
 class Assistant:
     """Holds the loaded pieces (retriever, grounder, answer log, LLM) for the life of a process."""
 
-    def __init__(self, settings: Settings, retriever: Retriever, log: AnswerLog | None = None) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever, log: AnswerLog | None = None, reviewer=None,
+                 llm_factory: Callable[[], LLM] | None = None) -> None:
         self.settings = settings
+        self.reviewer = reviewer  # a Reviewer: chat messages that paste a proposal are answered with a review
         self.retriever = retriever
         self.grounder = Grounder(retriever.embedder, settings.min_support)
         self.log = log or AnswerLog(settings.db_path)
         self._llm: LLM | None = None
+        self._llm_factory = llm_factory or (lambda: get_llm(settings))
         self._llm_error: str | None = None
 
     # The public entry point
@@ -85,8 +96,12 @@ class Assistant:
         mode: str | None = None,
         filters: Filters | None = None,
         on_token: TokenSink | None = None,
+        history: list[dict] | None = None,
     ) -> Answer:
         started = time.perf_counter()
+        proposal = split_review_request(question or "") if self.reviewer is not None else None
+        if proposal is not None:
+            return self._review(question, proposal, session, started, on_token)
         question = " ".join((question or "").split())
         if not question:
             raise QuestionError("the question is empty")
@@ -100,7 +115,7 @@ class Assistant:
             llm, notice = self.llm()
             if llm is None:
                 mode = "extractive"
-        standalone = self.standalone(question, self.log.history(session), llm)
+        standalone = self.standalone(question, self.log.history(session) if history is None else history, llm)
         hits = self.retriever.search(standalone, k=self.settings.top_k, filters=filters)
         context = self.context(hits)
         refused, text, citations = True, REFUSAL, []
@@ -120,16 +135,44 @@ class Assistant:
             answer=text, citations=citations, refused=refused, mode=mode,
             model=llm.name if llm is not None else "extractive", latency_ms=int((time.perf_counter() - started) * 1000),
             session=session, standalone=standalone, closest=hits[:3] if refused else [], notice=notice,
+            retrieved=hits,
         )
         answer.answer_id = self.log.record({**asdict(answer), "question": question, "citations": [c.to_dict() for c in citations]})
         return answer
+
+    def _review(self, message: str, proposal: str, session: str | None, started: float, on_token: TokenSink | None) -> Answer:
+        """A pasted proposal with "does this fit?": answered with the review, criterion by criterion."""
+        from assistant.review import ReviewError
+
+        session = session or AnswerLog.new_session()
+        try:
+            review = self.reviewer.review(proposal, on_criterion=(lambda c: on_token(f"{c.name}: {c.verdict}\n")) if on_token else None)
+        except ReviewError as error:
+            raise QuestionError(str(error)) from None
+        answer = Answer(answer=review.to_markdown(), citations=review.all_citations(), refused=False, mode="review",
+                        model=review.model or "none", latency_ms=int((time.perf_counter() - started) * 1000),
+                        session=session, standalone=f"review against {review.framework}")
+        answer.answer_id = self.log.record({**asdict(answer), "question": message[:2000], "citations": [c.to_dict() for c in answer.citations]})
+        return answer
+
+    @property
+    def llm_loaded(self) -> bool:
+        return self._llm is not None
+
+    def llm_name(self) -> str:
+        """The configured model's name, without loading it."""
+        if self._llm is not None:
+            return self._llm.name
+        if self.settings.llm_backend == "openai":
+            return self.settings.openai_model
+        return self.settings.resolved_llm_path.stem
 
     # Steps
     def llm(self) -> tuple[LLM | None, str]:
         """The model, loaded on first use; if it cannot load, say so once and answer extractively."""
         if self._llm is None and self._llm_error is None:
             try:
-                self._llm = get_llm(self.settings)
+                self._llm = self._llm_factory()
             except LLMUnavailable as error:
                 self._llm_error = str(error)
                 return None, f"The language model is unavailable ({error}); answering in extractive mode."
@@ -178,28 +221,38 @@ class Assistant:
         return draft
 
     def _draft_extractive(self, question: str, context: list[Hit]) -> str:
-        """The passages' sentences that best match the question, verbatim, in document order."""
-        candidates: list[tuple[int, int, str]] = []
+        """The sentences that best match the question, verbatim, from the passages that cover it.
+
+        Without a model to judge, every distinctive word of the question must be one the documents
+        use, a passage must hold most of them (counting words and question forms aside: a list
+        answers "which three") and every figure or year the question names; sentences come only
+        from such passages.
+        """
+        q_tokens = set(tokenize(question)) - self.retriever.keyword.identity
+        gate_tokens = q_tokens - QUESTION_FORMS
+        if self.retriever.keyword.unknown(gate_tokens - set(re.findall(r"\d+", question))):
+            return ""  # the question turns on a word the documents never use
+        numbers = set(re.findall(r"\d+", question))
+        covering: dict[int, float] = {}
         for n, hit in enumerate(context, start=1):
-            for position, sentence in enumerate(passage_sentences(hit.text)):
-                candidates.append((n, position, sentence))
+            text = f"{hit.title} {hit.section} {hit.document} {hit.text}"
+            share = len(gate_tokens & set(tokenize(text))) / len(gate_tokens) if gate_tokens else 1.0
+            if share > 0.5 and numbers <= set(re.findall(r"\d+", text)):
+                covering[n] = share
+        candidates: list[tuple[int, int, str]] = [
+            (n, position, sentence)
+            for n, hit in enumerate(context, start=1) if n in covering
+            for position, sentence in enumerate(passage_sentences(hit.text))
+        ]
         if not candidates:
             return ""
         vectors = np.asarray(self.retriever.embedder.get_text_embedding_batch([question] + [c[2] for c in candidates]))
         similarity = vectors[1:] @ vectors[0]
-        q_tokens = set(tokenize(question)) - self.retriever.keyword.identity
         scores = []
         for (n, _, sentence), sim in zip(candidates, similarity):
             overlap = len(q_tokens & set(tokenize(sentence))) / len(q_tokens) if q_tokens else 0.0
-            scores.append(0.6 * float(sim) + 0.4 * overlap - 0.02 * (n - 1))
+            scores.append(0.5 * float(sim) + 0.3 * overlap + 0.2 * covering[n] - 0.02 * (n - 1))
         order = np.argsort(scores)[::-1]
-        best_n = candidates[order[0]][0]
-        best_hit = context[best_n - 1]
-        best_text = f"{best_hit.title} {best_hit.section} {best_hit.text}"
-        if q_tokens and len(q_tokens & set(tokenize(best_text))) <= 0.5 * len(q_tokens):
-            return ""  # without a model to judge, a passage missing half the question's words is no answer
-        if not set(re.findall(r"\d+", question)) <= set(re.findall(r"\d+", best_hit.text + " " + best_hit.title)):
-            return ""  # the question names a year or figure the passage never mentions
         picked: list[int] = []
         for index in order:
             if len(picked) >= 3 or scores[index] < 0.75 * scores[order[0]]:
@@ -209,11 +262,10 @@ class Assistant:
             if sentence.endswith(":"):  # a lead-in: bring its list
                 picked.extend(i for i, c in enumerate(candidates) if c[0] == n and position < c[1] <= position + 8)
         picked = sorted(set(picked), key=lambda i: (candidates[i][0], candidates[i][1]))
-        lines = []
+        lines: dict[str, str] = {}  # overlapping chunks repeat sentences: keep the first
         for i in picked:
-            n, _, sentence = candidates[i]
-            lines.append(f"{sentence} [{n}]")
-        return "\n".join(lines)
+            lines.setdefault(candidates[i][2], f"{candidates[i][2]} [{candidates[i][0]}]")
+        return "\n".join(lines.values())
 
 
 class _GroundedStream:
@@ -259,8 +311,10 @@ def get_assistant() -> Assistant:
     if _assistant is None:
         from assistant.retrieval import get_retriever
 
+        from assistant.review import get_reviewer
+
         retriever = get_retriever()
-        _assistant = Assistant(retriever.settings, retriever)
+        _assistant = Assistant(retriever.settings, retriever, reviewer=get_reviewer())
     return _assistant
 
 

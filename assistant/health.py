@@ -28,7 +28,7 @@ def run_checks(load_models: bool = True) -> list[dict[str, Any]]:
         except metadata.PackageNotFoundError:
             versions.append(f"{package} missing")
     add("versions", "missing" not in " ".join(versions[:5]), ", ".join(versions))
-    unset = [key for key, value in OFFLINE_ENV.items() if os.environ.get(key) != value]
+    unset = [key for key, value in OFFLINE_ENV.items() if _flag(os.environ.get(key)) != _flag(value)]
     add("offline settings", not unset, "all set" if not unset else f"overridden: {', '.join(unset)}")
 
     from ingest.embedder import embed_model_path
@@ -71,3 +71,11 @@ def _llm_check(settings) -> tuple[str, bool, str]:
     except ModelFileError as error:
         return "llm", False, str(error)
     return "llm", True, f"llama.cpp with {path.name} ({path.stat().st_size // 1_000_000} MB, verified)"
+
+
+def _flag(value: str | None) -> str | None:
+    """"1", "true", "True" and "yes" all switch a flag on (Gradio rewrites HF_HUB_DISABLE_TELEMETRY=1 as True)."""
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    return "on" if lowered in ("1", "true", "yes", "on") else "off" if lowered in ("0", "false", "no", "off") else lowered

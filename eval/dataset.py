@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -42,15 +43,18 @@ class Question(BaseModel):
         return [[alt.strip() for alt in fact.split("|") if alt.strip()] for fact in self.must_include]
 
 
-def load_set(path: str | Path) -> list[Question]:
-    """Read and validate a set; raises SetError for a malformed line, a bad `follows` or an empty set."""
+def _resolve(path: str | Path, what: str) -> Path:
+    """A set by path, or by file name in eval/sets/."""
     path = Path(path)
     if not path.is_absolute() and not path.exists():
         path = SETS_DIR / path.name
     if not path.is_file():
-        raise SetError(f"{path}: no such test set")
-    questions: list[Question] = []
-    seen: set[str] = set()
+        raise SetError(f"{path}: no such {what}")
+    return path
+
+
+def _records(path: Path, model: type[BaseModel]) -> Iterator[tuple[int, BaseModel]]:
+    """Each non-blank line validated as `model`, with its line number; errors name the line and field."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -61,11 +65,19 @@ def load_set(path: str | Path) -> list[Question]:
         if not isinstance(data, dict):
             raise SetError(f"{path.name}, line {number}: expected a JSON object")
         try:
-            question = Question.model_validate(data)
+            yield number, model.model_validate(data)
         except ValidationError as error:
             first = error.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(object)"
             raise SetError(f"{path.name}, line {number}, field '{field}': {first['msg']}") from None
+
+
+def load_set(path: str | Path) -> list[Question]:
+    """Read and validate a set; raises SetError for a malformed line, a bad `follows` or an empty set."""
+    path = _resolve(path, "test set")
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for number, question in _records(path, Question):
         if question.id in seen:
             raise SetError(f"{path.name}, line {number}, field 'id': duplicate id '{question.id}'")
         if question.follows and question.follows not in seen:
@@ -79,3 +91,40 @@ def load_set(path: str | Path) -> list[Question]:
     if not questions:
         raise SetError(f"{path.name}: the set is empty")
     return questions
+
+class ProposalCase(BaseModel):
+    """One proposal for the review: expected verdicts for the criteria the author is sure of."""
+
+    id: str = Field(min_length=1)
+    proposal: str = Field(min_length=1)
+    framework: str = Field(min_length=1)
+    expected: dict[str, Literal["supports", "conflicts", "not_addressed"]]
+    overall: Literal["fits", "partly_fits", "conflicts"]
+    type: str = "proposal"
+    same_as: str | None = None  # the clean twin of a proposal with an injected instruction
+
+
+def load_proposals(path: str | Path) -> list[ProposalCase]:
+    """Read and validate a proposals set, with the same line-and-field errors as a question set."""
+    path = _resolve(path, "proposals set")
+    cases: list[ProposalCase] = []
+    for number, case in _records(path, ProposalCase):
+        if case.same_as and case.same_as not in {c.id for c in cases}:
+            raise SetError(f"{path.name}, line {number}, field 'same_as': unknown id '{case.same_as}'")
+        cases.append(case)
+    if not cases:
+        raise SetError(f"{path.name}: the set is empty")
+    return cases
+
+
+def is_proposals_set(path: str | Path) -> bool:
+    """A proposals set has a `proposal` field on its first line."""
+    try:
+        path = _resolve(path, "set")
+    except SetError:
+        return False
+    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
+    try:
+        return "proposal" in json.loads(first)
+    except json.JSONDecodeError:
+        return False

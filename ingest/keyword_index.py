@@ -86,6 +86,12 @@ class KeywordIndex:
                 self._headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
             self._identity = identity_terms(chunks, self._acronyms)
 
+    def unknown(self, tokens: set[str]) -> set[str]:
+        """The tokens no chunk contains: words the documents never use."""
+        self.refresh()
+        vocab = self._retriever.vocab_dict if self._retriever is not None else {}
+        return {token for token in tokens if token not in vocab}
+
     def search(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
         """Top chunks by BM25 score, only those whose metadata `matches`; zero scores dropped."""
         self.refresh()

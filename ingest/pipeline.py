@@ -131,9 +131,9 @@ def ingest_paths(
     return summary
 
 
-def remove_document(document: str, settings: Settings | None = None) -> int:
+def remove_document(document: str, settings: Settings | None = None, store: ChunkStore | None = None) -> int:
     """Delete a document's chunks from the store; returns how many there were."""
-    return get_store(settings).delete_document(document)
+    return (store or get_store(settings)).delete_document(document)
 
 
 def _collect(paths: list[Path], summary: IngestSummary) -> tuple[list[Path], list[Path]]:

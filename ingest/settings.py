@@ -98,8 +98,16 @@ class Settings(BaseSettings):
     openai_api_key: str = "not-needed"
     openai_timeout: float = 120.0
 
+    # Evaluation: an optional LLM judge (any OpenAI-compatible server); deterministic metrics never need it
+    judge_base_url: str | None = None
+    judge_model: str = "judge"
+    judge_api_key: str = "not-needed"
+
     # Proposal review
     max_proposal_chars: int = 20000
+    review_min_words: int = 20  # fewer words than this: too vague to judge
+    review_min_relevance: float = 0.33  # statement-to-criterion similarity needed to count as bearing on it
+    review_statements: int = 2  # proposal statements judged per criterion (the closest by meaning)
 
     # HTTP API
     host: str = "127.0.0.1"

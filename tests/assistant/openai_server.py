@@ -5,7 +5,6 @@
 
 import json
 import sys
-import time
 
 import uvicorn
 from fastapi import FastAPI, Request

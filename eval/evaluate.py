@@ -1,0 +1,57 @@
+"""One evaluation from start to end: run the sets, score, aggregate, judge (optional), report, gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.retrieval import Retriever
+from eval.metrics import aggregate, aggregate_by_type, gate, score
+from eval.report import write_report
+from eval.runner import Progress, run_sets
+from ingest.settings import Settings
+
+THRESHOLDS_FILE = Path(__file__).resolve().parent / "thresholds.yaml"
+
+
+@dataclass
+class Evaluation:
+    out_dir: Path
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    by_type: dict[str, dict[str, Any]]
+    files: dict[str, Path]
+    judge: dict[str, Any] | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+def load_thresholds(mode: str, path: Path = THRESHOLDS_FILE) -> dict[str, dict[str, float]]:
+    tables = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tables.get(mode) or {}
+
+
+def evaluate(
+    set_paths: list[str | Path],
+    out_dir: Path,
+    settings: Settings,
+    retriever: Retriever,
+    mode: str | None = None,
+    progress: Progress | None = None,
+    use_judge: bool = False,
+    thresholds: Path = THRESHOLDS_FILE,
+) -> Evaluation:
+    config, results = run_sets(set_paths, out_dir, settings, retriever, mode=mode, progress=progress)
+    scores = [score(result) for result in results]
+    summary, by_type = aggregate(scores), aggregate_by_type(scores)
+    judged = None
+    if use_judge:
+        from eval.judge import judge_llm, judge_results
+
+        llm = judge_llm(settings)
+        judged = judge_results(llm, results) if llm is not None else {"judge": "not configured (set TOM_JUDGE_BASE_URL)"}
+    files = write_report(out_dir, config.to_dict(), summary, by_type, scores, results, judged)
+    failures = gate(summary, load_thresholds(config.mode, thresholds))
+    return Evaluation(out_dir, config.to_dict(), summary, by_type, files, judged, failures)

@@ -1,0 +1,54 @@
+"""Test-set validation: clear errors naming the line and field; the project's own set is well formed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import SETS_DIR, SetError, load_set
+
+GOOD = {"id": "a", "question": "What is it?", "must_include": ["x"], "sources": ["d.txt"], "type": "fact"}
+
+
+def write(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_project_set_is_complete() -> None:
+    questions = load_set(SETS_DIR / "tom-questions.jsonl")
+    assert len(questions) >= 40
+    assert sum(q.type == "negative" for q in questions) >= 8
+    assert sum(bool(q.follows) for q in questions) >= 4
+
+
+def test_malformed_json_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(SetError, match=r"line 2: not valid JSON"):
+        load_set(write(tmp_path, json.dumps(GOOD), "{not json"))
+
+
+def test_a_bad_field_names_the_line_and_field(tmp_path: Path) -> None:
+    with pytest.raises(SetError, match=r"line 1, field 'type'"):
+        load_set(write(tmp_path, json.dumps(GOOD | {"type": "poem"})))
+    with pytest.raises(SetError, match=r"line 1, field 'question'"):
+        load_set(write(tmp_path, json.dumps({k: v for k, v in GOOD.items() if k != "question"})))
+
+
+def test_an_unknown_follows_id(tmp_path: Path) -> None:
+    with pytest.raises(SetError, match=r"line 2, field 'follows': unknown id 'zz'"):
+        load_set(write(tmp_path, json.dumps(GOOD), json.dumps(GOOD | {"id": "b", "follows": "zz"})))
+
+
+def test_an_empty_set(tmp_path: Path) -> None:
+    with pytest.raises(SetError, match="empty"):
+        load_set(write(tmp_path, "", "  "))
+
+
+def test_a_duplicate_id_and_a_negative_with_sources(tmp_path: Path) -> None:
+    with pytest.raises(SetError, match="duplicate id"):
+        load_set(write(tmp_path, json.dumps(GOOD), json.dumps(GOOD)))
+    with pytest.raises(SetError, match="negative question has no sources"):
+        load_set(write(tmp_path, json.dumps(GOOD | {"type": "negative"})))
