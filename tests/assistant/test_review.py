@@ -133,3 +133,19 @@ def test_real_model_sees_a_paper_only_process_conflict(real_reviewer, retriever)
     verdicts = {c["name"]: c["verdict"] for c in review["criteria"]}
     assert verdicts["Smaller and Leaner"] == "conflicts"  # re-keying into three systems is duplication
     assert review["overall"] == "conflicts"
+
+
+def test_a_chat_message_that_pastes_a_proposal_gets_the_review(corpus_settings, retriever, tmp_path) -> None:
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+    from tests.conftest import assert_citations_resolve
+
+    reviewer = reviewer_with(corpus_settings, retriever, ScriptedLLM({"direction": "away"}))
+    chat = Assistant(corpus_settings, retriever, AnswerLog(tmp_path / "log.sqlite3"), reviewer=reviewer)
+    message = "Does this fit our design principles?\n\n" + PROPOSALS["p02"].proposal
+    answer = chat.ask(message)
+    assert answer.mode == "review" and not answer.refused
+    assert "**Overall: conflicts**" in answer.answer and "Smaller and Leaner" in answer.answer
+    assert_citations_resolve(answer, retriever)
+    plain = chat.ask("What does our TOM say about board meetings?", mode="extractive")
+    assert plain.mode == "extractive"
