@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, File, HTTPException, Request, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 import ingest  # noqa: F401  (offline switches first)
@@ -88,7 +88,8 @@ def with_sources(answer: Answer) -> str:
 
 def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ingest_lock: threading.Lock | None = None) -> FastAPI:
     """The API over a loaded assistant and reviewer (the Gradio UI is mounted on it by `ui.server`)."""
-    app = FastAPI(title="tom-assistant", version=VERSION,
+    # FastAPI's own /docs loads Swagger UI from a CDN; ours is rendered here from the OpenAPI schema, offline
+    app = FastAPI(title="tom-assistant", version=VERSION, docs_url=None, redoc_url=None,
                   description="Answers about a council's Target Operating Model, with verified citations.")
     lock = ingest_lock or threading.Lock()
 
@@ -265,6 +266,10 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
             "frameworks": frameworks,
         }
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(docs_page(app.openapi()))
+
     @app.get("/v1/models", dependencies=[read])
     def v1_models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "tom-assistant"}]}
@@ -305,6 +310,33 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
         return StreamingResponse(events(), media_type="text/event-stream")
 
     return app
+
+
+def docs_page(schema: dict[str, Any]) -> str:
+    """The API reference as one static page (no script, no CDN): each operation with its summary and body."""
+    import html
+
+    rows = []
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {})
+            kinds = ", ".join(body) or "–"
+            refs = [c.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1] for c in body.values()]
+            rows.append(f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}</code></td>"
+                        f"<td>{html.escape(operation.get('summary', ''))}<br><small>{html.escape(operation.get('description', '') or '')}</small></td>"
+                        f"<td>{html.escape(kinds)} {html.escape(' '.join(r for r in refs if r))}</td></tr>")
+    models = "".join(
+        f"<h3 id='{html.escape(name)}'>{html.escape(name)}</h3><pre>{html.escape(json.dumps(model.get('properties', {}), indent=1))}</pre>"
+        for name, model in schema.get("components", {}).get("schemas", {}).items()
+    )
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(schema['info']['title'])} API</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto}td{border-top:1px solid #ddd;"
+            "padding:4px 8px;vertical-align:top}pre{background:#f6f6f6;padding:6px}</style></head><body>"
+            f"<h1>{html.escape(schema['info']['title'])} {html.escape(schema['info']['version'])}</h1>"
+            f"<p>{html.escape(schema['info'].get('description', ''))} The machine-readable schema is at "
+            "<a href='/openapi.json'>/openapi.json</a>.</p>"
+            f"<table><thead><tr><th>method</th><th>path</th><th>what it does</th><th>body</th></tr></thead><tbody>{''.join(rows)}"
+            f"</tbody></table><h2>Schemas</h2>{models}</body></html>")
 
 
 def sse(event: str, data: Any) -> str:

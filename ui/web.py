@@ -28,7 +28,7 @@ BADGE = {"supports": "#1a7f37", "conflicts": "#cf222e", "not_addressed": "#9a670
          "fits": "#1a7f37", "partly_fits": "#9a6700"}
 CSS = """
 .verdict{color:#fff;border-radius:4px;padding:1px 6px;font-size:.85em;white-space:nowrap}
-.src{border-left:3px solid #888;padding:4px 8px;margin:6px 0} .src mark{background:#fff3a3}
+.src{border-left:3px solid #888;padding:4px 8px;margin:6px 0;white-space:pre-wrap} .src mark{background:#fff3a3}
 table.review{border-collapse:collapse;width:100%} table.review td,table.review th{border:1px solid #ccc;padding:4px;vertical-align:top}
 """
 THEME = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
@@ -128,8 +128,8 @@ def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, inges
                         council = gr.Dropdown(councils(), value="All councils", label="Council")
                     with gr.Row():
                         comment = gr.Textbox(label="Comment on the last answer (optional)", scale=3)
-                        up = gr.Button("👍", scale=0)
-                        down = gr.Button("👎", scale=0)
+                        up = gr.Button("Helpful", scale=0)
+                        down = gr.Button("Not helpful", scale=0)
                     feedback_note = gr.Markdown()
                 with gr.Column(scale=2):
                     sources = gr.HTML("<p>Sources appear here.</p>", elem_id="sources", label="Sources")
@@ -169,7 +169,7 @@ def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, inges
                     if not answer_id:
                         return "Ask a question first."
                     assistant.log.add_feedback(answer_id, rating, text or "")
-                    return f"Thank you: recorded {'👍' if rating == 'up' else '👎'}."
+                    return f"Thank you: recorded as {'helpful' if rating == 'up' else 'not helpful'}."
                 return record
 
             up.click(feedback("up"), [last_answer, comment], feedback_note)

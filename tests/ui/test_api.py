@@ -163,3 +163,10 @@ def test_openai_client_against_the_server(api_settings, api_parts) -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_api_docs_are_served_without_a_cdn(client) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/api/ask" in page.text and "/v1/chat/completions" in page.text
+    assert "http://" not in page.text and "https://" not in page.text and "<script" not in page.text
+    assert "/api/ask" in client.get("/openapi.json").json()["paths"]

@@ -47,6 +47,8 @@ def test_ask_and_review_in_the_browser(server, browser) -> None:
     assert "succinct" in page.locator("#chat").inner_text().lower()
     assert page.locator("#chat a[href='#src-1']").count() >= 1
     assert page.locator("#sources mark").count() >= 1
+    page.get_by_role("button", name="Helpful", exact=True).click()
+    page.get_by_text("Thank you: recorded as helpful.").wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "ui-ask.png"), full_page=True)
 
     page.locator("#question textarea").fill("Where does the Zephyr parking pilot run?")
@@ -66,5 +68,7 @@ def test_ask_and_review_in_the_browser(server, browser) -> None:
     assert "conflicts" in table.inner_text()
     page.screenshot(path=str(ARTIFACTS / "ui-review.png"), full_page=True)
 
+    page.goto(server + "/docs")
+    assert page.locator("code", has_text="/api/review").count() >= 1
     assert outside == [], outside
     page.close()
