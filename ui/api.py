@@ -179,7 +179,7 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             form = await request.form()
             upload = form.get("file")
-            text = review_text(str(form.get("text") or ""), upload if isinstance(upload, UploadFile) or hasattr(upload, "filename") else None)
+            text = review_text(str(form.get("text") or ""), upload if hasattr(upload, "filename") else None)
             return text, (str(form["framework"]) if form.get("framework") else None)
         try:
             body = ReviewRequest.model_validate(await request.json())

@@ -1,25 +1,19 @@
-"""The `tom` command line: a thin face over `ingest/` and `assistant/`; no logic of its own."""
+"""The `tom` command line: a thin face over `ingest/` and `assistant/`; no logic of its own.
+
+Questions, documents and serving are here; `cli_review.py` has review and frameworks, `cli_eval.py` evaluation.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-import ingest  # noqa: F401  (switches off network calls before anything else loads)
-
-app = typer.Typer(help="Ask questions about a council's Target Operating Model, from its own documents.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
-
-
-def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+from ui.cli_common import app, console, err
+from ui.cli_common import print_json as _print_json
 
 
 @app.command("ingest")
@@ -171,197 +165,6 @@ def ask_command(
     console.print(f"[dim]{answer.mode} · {answer.model} · {answer.latency_ms} ms · session {answer.session}[/dim]")
 
 
-@app.command("eval")
-def eval_command(
-    targets: Annotated[list[str], typer.Argument(help="Test set files (JSONL), or: compare RUN_A RUN_B")],
-    mode: Annotated[Optional[str], typer.Option(help="llm or extractive (default: the configured mode)")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="llamacpp or openai (overrides TOM_LLM_BACKEND)")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Run folder; an existing one is resumed")] = None,
-    judge: Annotated[bool, typer.Option("--judge", help="Also ask the judge model at TOM_JUDGE_BASE_URL")] = False,
-    gate_run: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric is outside eval/thresholds.yaml")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
-) -> None:
-    """Run test sets through the assistant and write results.jsonl, report.md and report.html."""
-    if targets[0] == "compare":
-        if len(targets) != 3:
-            err.print("usage: tom eval compare RUN_A RUN_B")
-            raise typer.Exit(code=2)
-        from eval.compare import compare
-
-        run_a, run_b = Path(targets[1]), Path(targets[2])
-        for run in (run_a, run_b):
-            if not (run / "summary.json").is_file():
-                err.print(f"[red]{run} is not a finished run (no summary.json)[/red]")
-                raise typer.Exit(code=2)
-        text = compare(run_a, run_b)
-        (run_b / f"compare-{run_a.name}.md").write_text(text, encoding="utf-8")
-        sys.stdout.write(text)
-        return
-    if mode not in (None, "llm", "extractive") or backend not in (None, "llamacpp", "openai"):
-        err.print("--mode must be llm or extractive; --backend llamacpp or openai")
-        raise typer.Exit(code=2)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from assistant.retrieval import get_retriever
-    from eval.dataset import SetError
-    from eval.evaluate import evaluate
-    from eval.runner import RunError, default_out_dir
-    from ingest.settings import get_settings
-
-    settings = get_settings()
-    if backend:
-        settings = settings.model_copy(update={"llm_backend": backend})
-    retriever = get_retriever()
-    from eval.dataset import is_proposals_set
-
-    if all(is_proposals_set(target) for target in targets):
-        _eval_reviews(targets, out or default_out_dir("review"), as_json)
-        return
-    out_dir = out or default_out_dir(mode or settings.answer_mode)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=as_json) as bar:
-        task = bar.add_task("evaluating", total=None)
-
-        def report(done: int, total: int, qid: str) -> None:
-            bar.update(task, total=total, completed=done - 1, description=f"evaluating {qid}")
-
-        try:
-            result = evaluate(targets, out_dir, settings, retriever, mode=mode, progress=report, use_judge=judge)
-        except (SetError, RunError) as error:
-            err.print(f"[red]{error}[/red]")
-            raise typer.Exit(code=2) from None
-        bar.update(task, completed=bar.tasks[0].total or 0, description="evaluated")
-    if as_json:
-        _print_json({"out": str(result.out_dir), "config": result.config, "summary": result.summary,
-                     "by_type": result.by_type, "judge": result.judge, "gate_failures": result.failures})
-    else:
-        table = Table(title=f"{result.config['mode']} · {result.config['model']} · {result.summary['questions']} questions")
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for key, value in result.summary.items():
-            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
-        console.print(table)
-        console.print(f"report: {result.files['report.html']}")
-        for failure in result.failures:
-            console.print(f"[red]gate:[/red] {failure}", highlight=False)
-    if gate_run and result.failures:
-        raise typer.Exit(code=1)
-
-
-framework_app = typer.Typer(help="Frameworks a proposal is reviewed against (YAML under corpus/frameworks/).", no_args_is_help=True)
-app.add_typer(framework_app, name="framework")
-
-
-@framework_app.command("list")
-def framework_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
-    """The frameworks available for review."""
-    from assistant.frameworks import FrameworkError, load_frameworks
-    from ingest.settings import get_settings
-
-    try:
-        frameworks = load_frameworks(get_settings())
-    except FrameworkError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
-    if as_json:
-        _print_json([{"name": f.name, "title": f.title, "council": f.council, "criteria": len(f.criteria),
-                      "default": f.default, "reviewed": f.reviewed} for f in frameworks.values()])
-        return
-    table = Table(title=f"{len(frameworks)} frameworks")
-    for column in ("name", "title", "criteria", "default", "reviewed"):
-        table.add_column(column)
-    for f in frameworks.values():
-        table.add_row(f.name, f.title, str(len(f.criteria)), "yes" if f.default else "", "yes" if f.reviewed else "draft")
-    console.print(table)
-
-
-@framework_app.command("show")
-def framework_show(name: Annotated[str, typer.Argument(help="Framework name (see `tom framework list`)")],
-                   as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
-    """A framework's criteria and statements."""
-    from assistant.frameworks import FrameworkError, get_framework
-    from ingest.settings import get_settings
-
-    try:
-        framework = get_framework(get_settings(), name)
-    except FrameworkError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
-    if as_json:
-        _print_json(framework.model_dump())
-        return
-    console.print(f"[bold]{framework.title}[/bold] ({framework.document}: {framework.section})", highlight=False)
-    for criterion in framework.criteria:
-        console.print(f"\n[bold]{criterion.name}[/bold] {criterion.description}", highlight=False)
-        for statement in criterion.statements:
-            console.print(f"  - {statement}", highlight=False, markup=False)
-
-
-@framework_app.command("extract")
-def framework_extract(
-    document: Annotated[str, typer.Argument(help="An ingested document (file name, see `tom documents`)")],
-    section: Annotated[list[str], typer.Option("--section", help="Heading to draft from; repeat for one criterion per section")],
-    name: Annotated[Optional[str], typer.Option(help="Framework name (default: from the document and section)")] = None,
-    title: Annotated[Optional[str], typer.Option(help="A readable title")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file")] = False,
-) -> None:
-    """Draft a framework from a document's headings and bullets, saved as YAML for a person to review."""
-    import re as _re
-
-    from assistant.frameworks import FrameworkError, extract, save
-    from ingest.settings import get_settings
-    from ingest.store import get_store
-
-    slug = name or _re.sub(r"[^a-z0-9]+", "-", f"{Path(document).stem} {section[0]}".lower()).strip("-")[:60]
-    try:
-        framework = extract(get_store(), document, section, slug, title)
-        path = save(framework, get_settings(), overwrite=overwrite)
-    except FrameworkError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
-    console.print(f"drafted {len(framework.criteria)} criteria into {path}; review it, then set reviewed: true")
-
-
-@app.command("review")
-def review_command(
-    source: Annotated[str, typer.Argument(help="Proposal file (.txt .md .docx .pdf), or - to read standard input")],
-    framework: Annotated[Optional[str], typer.Option(help="Framework name (default: the default framework)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-) -> None:
-    """Check a proposal against the TOM's criteria: a verdict per criterion, with evidence and citations."""
-    from assistant.frameworks import FrameworkError
-    from assistant.review import ReviewError, get_reviewer, read_proposal
-
-    try:
-        text = sys.stdin.read() if source == "-" else read_proposal(Path(source))
-
-        def show(criterion) -> None:
-            if not as_json:
-                colour = {"supports": "green", "conflicts": "red"}.get(criterion.verdict, "yellow")
-                console.print(f"[{colour}]{criterion.verdict:>13}[/{colour}]  [bold]{criterion.name}[/bold]: {criterion.reason}",
-                              highlight=False)
-                for quote in criterion.evidence:
-                    console.print(f"                 “{quote}”", highlight=False, markup=False)
-                if criterion.suggestion:
-                    console.print(f"                 suggestion: {criterion.suggestion}", highlight=False, markup=False)
-
-        result = get_reviewer().review(text, framework, on_criterion=show)
-    except (ReviewError, FrameworkError) as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
-    if as_json:
-        _print_json(result.to_dict())
-        return
-    for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
-    console.print(f"\n[bold]Overall: {result.overall}[/bold] — {result.summary}", highlight=False)
-    for criterion in result.criteria:
-        for citation in criterion.citations:
-            page = f", p. {citation.page}" if citation.page else ""
-            console.print(f"[{citation.n}] {citation.title} — {citation.section}{page}: “{citation.quote}”",
-                          highlight=False, markup=False)
-
-
 @app.command("serve")
 def serve_command(
     host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1)")] = None,
@@ -375,28 +178,7 @@ def serve_command(
     serve(host or settings.host, port or settings.port)
 
 
-def _eval_reviews(targets: list[str], out_dir: Path, as_json: bool) -> None:
-    """`tom eval` on proposals sets: per-criterion and overall agreement, injection flips."""
-    from assistant.review import ReviewError, get_reviewer
-    from eval.dataset import SetError
-    from eval.review_eval import run_reviews
-
-    summaries = []
-    for target in targets:
-        try:
-            result = run_reviews(target, get_reviewer(), out_dir, progress=lambda done, total, pid: err.print(f"reviewing {pid} ({done}/{total})"))
-        except (SetError, ReviewError) as error:
-            err.print(f"[red]{error}[/red]")
-            raise typer.Exit(code=2) from None
-        summaries.append({key: value for key, value in result.items() if key != "records"} | {"set": target})
-        for record in result["records"]:
-            if record["disagreements"] and not as_json:
-                console.print(f"{record['id']}: {record['disagreements']}", highlight=False, markup=False)
-    if as_json:
-        _print_json({"out": str(out_dir), "reviews": summaries})
-    else:
-        for summary in summaries:
-            console.print(summary, highlight=False)
+from ui import cli_eval, cli_review  # noqa: E402,F401  (register their commands on `app`)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ def cli_env(corpus_settings, monkeypatch):
 
     retrieval.get_retriever.cache_clear()
     store._cached_store.cache_clear()
+    from assistant import review
+
+    monkeypatch.setattr(review, "_reviewer", None)
     yield
     get_settings.cache_clear()
     retrieval.get_retriever.cache_clear()
@@ -62,3 +65,26 @@ def test_doctor_reports_each_check(cli_env):
     checks = {c["name"]: c for c in json.loads(result.stdout)}
     assert {"python", "versions", "offline settings", "embedder", "store", "llm"} <= set(checks)
     assert checks["store"]["ok"] and checks["offline settings"]["ok"] and checks["embedder"]["ok"]
+
+
+def test_framework_list_and_show(cli_env):
+    listed = json.loads(runner.invoke(app, ["framework", "list", "--json"]).stdout)
+    assert {f["name"] for f in listed} >= {"somerset-design-principles", "somerset-themes"}
+    assert [f["name"] for f in listed if f["default"]] == ["somerset-design-principles"]
+    shown = json.loads(runner.invoke(app, ["framework", "show", "somerset-themes", "--json"]).stdout)
+    assert [c["name"] for c in shown["criteria"]][:2] == ["People and Skills", "Digital and Technology"]
+    missing = runner.invoke(app, ["framework", "show", "nope"])
+    assert missing.exit_code == 2 and "unknown framework" in missing.output
+
+
+def test_review_reads_stdin_and_says_what_is_missing(cli_env):
+    result = runner.invoke(app, ["review", "-", "--json"], input="We want to make things better. It will be great.")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"overall", "summary", "framework", "criteria", "warnings"}
+    assert {c["verdict"] for c in data["criteria"]} == {"not_addressed"} and data["warnings"]
+    assert set(data["criteria"][0]) == {"name", "verdict", "reason", "evidence", "citations", "suggestion"}
+    empty = runner.invoke(app, ["review", "-"], input="   ")
+    assert empty.exit_code == 2 and "empty" in empty.output
+    unknown = runner.invoke(app, ["review", "proposal.xyz"])
+    assert unknown.exit_code == 2

@@ -1,0 +1,114 @@
+"""`tom eval`: test sets through the assistant, reports, compare, the quality gate; proposals sets through the review."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ui.cli_common import app, console, err
+from ui.cli_common import print_json as _print_json
+
+
+@app.command("eval")
+def eval_command(
+    targets: Annotated[list[str], typer.Argument(help="Test set files (JSONL), or: compare RUN_A RUN_B")],
+    mode: Annotated[Optional[str], typer.Option(help="llm or extractive (default: the configured mode)")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="llamacpp or openai (overrides TOM_LLM_BACKEND)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run folder; an existing one is resumed")] = None,
+    judge: Annotated[bool, typer.Option("--judge", help="Also ask the judge model at TOM_JUDGE_BASE_URL")] = False,
+    gate_run: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric is outside eval/thresholds.yaml")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Run test sets through the assistant and write results.jsonl, report.md and report.html."""
+    if targets[0] == "compare":
+        if len(targets) != 3:
+            err.print("usage: tom eval compare RUN_A RUN_B")
+            raise typer.Exit(code=2)
+        from eval.compare import compare
+
+        run_a, run_b = Path(targets[1]), Path(targets[2])
+        for run in (run_a, run_b):
+            if not (run / "summary.json").is_file():
+                err.print(f"[red]{run} is not a finished run (no summary.json)[/red]")
+                raise typer.Exit(code=2)
+        text = compare(run_a, run_b)
+        (run_b / f"compare-{run_a.name}.md").write_text(text, encoding="utf-8")
+        sys.stdout.write(text)
+        return
+    if mode not in (None, "llm", "extractive") or backend not in (None, "llamacpp", "openai"):
+        err.print("--mode must be llm or extractive; --backend llamacpp or openai")
+        raise typer.Exit(code=2)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.retrieval import get_retriever
+    from eval.dataset import SetError
+    from eval.evaluate import evaluate
+    from eval.runner import RunError, default_out_dir
+    from ingest.settings import get_settings
+
+    settings = get_settings()
+    if backend:
+        settings = settings.model_copy(update={"llm_backend": backend})
+    retriever = get_retriever()
+    from eval.dataset import is_proposals_set
+
+    if all(is_proposals_set(target) for target in targets):
+        _eval_reviews(targets, out or default_out_dir("review"), as_json)
+        return
+    out_dir = out or default_out_dir(mode or settings.answer_mode)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=as_json) as bar:
+        task = bar.add_task("evaluating", total=None)
+
+        def report(done: int, total: int, qid: str) -> None:
+            bar.update(task, total=total, completed=done - 1, description=f"evaluating {qid}")
+
+        try:
+            result = evaluate(targets, out_dir, settings, retriever, mode=mode, progress=report, use_judge=judge)
+        except (SetError, RunError) as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=2) from None
+        bar.update(task, completed=bar.tasks[0].total or 0, description="evaluated")
+    if as_json:
+        _print_json({"out": str(result.out_dir), "config": result.config, "summary": result.summary,
+                     "by_type": result.by_type, "judge": result.judge, "gate_failures": result.failures})
+    else:
+        table = Table(title=f"{result.config['mode']} · {result.config['model']} · {result.summary['questions']} questions")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key, value in result.summary.items():
+            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+        console.print(table)
+        console.print(f"report: {result.files['report.html']}")
+        for failure in result.failures:
+            console.print(f"[red]gate:[/red] {failure}", highlight=False)
+    if gate_run and result.failures:
+        raise typer.Exit(code=1)
+
+
+def _eval_reviews(targets: list[str], out_dir: Path, as_json: bool) -> None:
+    """`tom eval` on proposals sets: per-criterion and overall agreement, injection flips."""
+    from assistant.review import ReviewError, get_reviewer
+    from eval.dataset import SetError
+    from eval.review_eval import run_reviews
+
+    summaries = []
+    for target in targets:
+        try:
+            result = run_reviews(target, get_reviewer(), out_dir, progress=lambda done, total, pid: err.print(f"reviewing {pid} ({done}/{total})"))
+        except (SetError, ReviewError) as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=2) from None
+        summaries.append({key: value for key, value in result.items() if key != "records"} | {"set": target})
+        for record in result["records"]:
+            if record["disagreements"] and not as_json:
+                console.print(f"{record['id']}: {record['disagreements']}", highlight=False, markup=False)
+    if as_json:
+        _print_json({"out": str(out_dir), "reviews": summaries})
+    else:
+        for summary in summaries:
+            console.print(summary, highlight=False)
