@@ -10,6 +10,7 @@ and the write itself is one upsert, so a failure leaves the store as it was for 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -134,6 +135,26 @@ def ingest_paths(
 def remove_document(document: str, settings: Settings | None = None, store: ChunkStore | None = None) -> int:
     """Delete a document's chunks from the store; returns how many there were."""
     return (store or get_store(settings)).delete_document(document)
+
+
+def add_document(path: Path, settings: Settings, store: ChunkStore | None = None,
+                 progress: Progress | None = None) -> IngestSummary:
+    """Ingest one file from outside the corpus (an upload) and copy it into the corpus folder only
+    when that succeeded, so a file that fails leaves the store and the folder as they were."""
+    summary = ingest_paths([path], settings=settings, store=store, progress=progress)
+    if not summary.failed:
+        settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, settings.corpus_dir / path.name)
+    return summary
+
+
+def delete_document(document: str, settings: Settings, store: ChunkStore | None = None) -> int:
+    """Delete a document's chunks and its file in the corpus folder (by base name only)."""
+    removed = remove_document(document, settings=settings, store=store)
+    path = settings.corpus_dir / Path(document).name
+    if path.is_file():
+        path.unlink()
+    return removed
 
 
 def _collect(paths: list[Path], summary: IngestSummary) -> tuple[list[Path], list[Path]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import tempfile
 import threading
 import time
@@ -218,28 +217,23 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
     @app.post("/api/documents", dependencies=[write])
     def api_upload(file: UploadFile = File(...)) -> dict[str, Any]:
         """Ingest an upload; it joins the corpus folder only when ingestion succeeded."""
-        from ingest.pipeline import ingest_paths
+        from ingest.pipeline import add_document
 
         with tempfile.TemporaryDirectory() as folder, lock:
             staged = save_upload(file, Path(folder))
-            summary = ingest_paths([staged], settings=settings, store=assistant.retriever.store)
-            if summary.failed:
-                raise HTTPException(422, f"{staged.name} was not ingested: {summary.failed[0]['reason']}")
-            settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(staged, settings.corpus_dir / staged.name)
+            summary = add_document(staged, settings, store=assistant.retriever.store)
+        if summary.failed:
+            raise HTTPException(422, f"{staged.name} was not ingested: {summary.failed[0]['reason']}")
         return summary.to_dict()
 
     @app.delete("/api/documents/{document}", dependencies=[write])
     def api_delete(document: str) -> dict[str, Any]:
-        from ingest.pipeline import remove_document
+        from ingest.pipeline import delete_document
 
         with lock:
             if document not in {info.document for info in assistant.retriever.store.documents()}:
                 raise HTTPException(404, f"no document '{document}'")
-            removed = remove_document(document, settings=settings, store=assistant.retriever.store)
-            path = settings.corpus_dir / Path(document).name
-            if path.is_file() and path.parent.resolve() == settings.corpus_dir.resolve():
-                path.unlink()
+            removed = delete_document(document, settings, store=assistant.retriever.store)
         return {"document": document, "removed_chunks": removed}
 
     @app.post("/api/feedback", dependencies=[write])

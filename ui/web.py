@@ -224,46 +224,41 @@ def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, inges
             def refresh(message: str):
                 return documents_table(), gr.update(choices=[d.document for d in store.documents()], value=None), message
 
-            def ingest(paths: list[Path] | None, progress=gr.Progress()):
-                from ingest.pipeline import ingest_paths
-
-                with ingest_lock:
-                    summary = ingest_paths(paths, settings=settings, store=store,
-                                           progress=lambda done, total, name: progress((done, total), desc=name))
+            def summary_text(summary) -> str:
                 failed = "; ".join(f"{f['document']}: {f['reason']}" for f in summary.failed)
                 return (f"Added {len(summary.added)}, updated {len(summary.updated)}, unchanged {len(summary.unchanged)}, "
                         f"removed {len(summary.removed)}." + (f" **Failed:** {html.escape(failed)}" if failed else ""))
 
+            def bar(progress):
+                return lambda done, total, name: progress((done, total), desc=name)
+
+            def reingest_corpus(progress=gr.Progress()):
+                from ingest.pipeline import ingest_paths
+
+                with ingest_lock:
+                    return refresh(summary_text(ingest_paths(None, settings=settings, store=store, progress=bar(progress))))
+
             def add_upload(file, progress=gr.Progress()):
+                from ingest.pipeline import add_document
+
                 if file is None:
                     return refresh("Choose a file first.")
-                source = Path(file if isinstance(file, str) else file.name)
-                settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-                target = settings.corpus_dir / source.name
-                import shutil
-
-                staged = Path(tempfile.mkdtemp()) / source.name
-                shutil.copy2(source, staged)
-                message = ingest([staged], progress)
-                if "Failed" not in message:
-                    shutil.copy2(staged, target)
-                return refresh(message)
+                with ingest_lock:
+                    summary = add_document(Path(file if isinstance(file, str) else file.name), settings, store, bar(progress))
+                return refresh(summary_text(summary))
 
             def delete_document(name: str):
-                from ingest.pipeline import remove_document
+                from ingest.pipeline import delete_document as delete
 
                 if not name:
                     return refresh("Choose a document first.")
                 with ingest_lock:
-                    removed = remove_document(name, settings=settings, store=store)
-                    path = settings.corpus_dir / Path(name).name
-                    if path.is_file():
-                        path.unlink()
+                    removed = delete(name, settings, store=store)
                 return refresh(f"Deleted {html.escape(name)} ({removed} chunks).")
 
             add.click(add_upload, new_file, [table, to_delete, status])
             delete.click(delete_document, to_delete, [table, to_delete, status])
-            reingest.click(lambda progress=gr.Progress(): refresh(ingest(None, progress)), None, [table, to_delete, status])
+            reingest.click(reingest_corpus, None, [table, to_delete, status])
 
         with gr.Tab("Evaluate", id="evaluate"):
             from eval.dataset import SETS_DIR, is_proposals_set

@@ -117,3 +117,21 @@ def test_manifest_describes_documents(tmp_path: Path, settings):
     infos = {info.document: info for info in store.documents()}
     assert infos["doc.txt"].council == "Testshire Council" and infos["doc.txt"].title == "Our TOM"
     assert infos["other.txt"].title == "First Heading Here" and infos["other.txt"].council == "unknown"
+
+
+def test_an_upload_joins_the_corpus_only_when_it_ingests(settings, tmp_path):
+    from ingest.pipeline import add_document, delete_document
+    from ingest.store import ChunkStore
+
+    settings = settings.model_copy(update={"corpus_dir": tmp_path / "corpus"})
+    store = ChunkStore(settings)
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "empty.txt").write_text("   ")
+    assert add_document(uploads / "empty.txt", settings, store).failed
+    assert not (settings.corpus_dir / "empty.txt").exists() and store.documents() == []
+    (uploads / "pilot.txt").write_text("The Zephyr parking pilot runs in Frome from May.")
+    assert add_document(uploads / "pilot.txt", settings, store).added == ["pilot.txt"]
+    assert (settings.corpus_dir / "pilot.txt").is_file()
+    assert delete_document("pilot.txt", settings, store) >= 1
+    assert not (settings.corpus_dir / "pilot.txt").exists() and store.documents() == []
