@@ -117,10 +117,10 @@ class Assistant:
                 mode = "extractive"
         standalone = self.standalone(question, self.log.history(session) if history is None else history, llm)
         hits = self.retriever.search(standalone, k=self.settings.top_k, filters=filters)
-        context = self.context(hits)
+        context = self.context(hits, standalone, filters)
         refused, text, citations = True, REFUSAL, []
         if context and self.covered(standalone, context):
-            draft_sink = _GroundedStream(self.grounder, context, on_token)
+            draft_sink = _GroundedStream(self.grounder, context, on_token, standalone)
             if llm is not None:
                 draft = self._draft_with_llm(llm, standalone, context, draft_sink)
             else:
@@ -190,19 +190,52 @@ class Assistant:
             except LLMUnavailable:
                 text = ""
             rewritten = text.strip().splitlines()[0].strip(" \"'") if text.strip() else ""
-            if 3 <= len(rewritten) <= 3 * len(question) + len(previous):
+            brought = set(tokenize(rewritten)) - set(tokenize(question))  # a rewrite must bring the referent in
+            still_a_question = rewritten.endswith("?") or not question.endswith("?")  # not an answer to it
+            if 3 <= len(rewritten) <= 3 * len(question) + len(previous) and brought and still_a_question:
                 return rewritten
         return f"{question} ({previous})"
 
-    def context(self, hits: list[Hit]) -> list[Hit]:
-        """The passages for the prompt: the best few, plus the next part of the top passage's section."""
-        chosen = hits[: self.settings.context_passages]
+    def context(self, hits: list[Hit], question: str = "", filters: Filters | None = None) -> list[Hit]:
+        """The passages for the prompt: the best few, the next part of the top passage's section, and
+        a passage from each document the question names ("do Merton and the 2024 draft differ…")."""
+        limit = self.settings.context_passages
+        chosen = hits[:limit]
         if chosen:
             for neighbour in self.retriever.neighbours(chosen[0], before=0, after=1):
                 if neighbour.chunk_id not in {h.chunk_id for h in chosen}:
-                    chosen = chosen[:-1] + [neighbour] if len(chosen) >= self.settings.context_passages else chosen + [neighbour]
-                    chosen.sort(key=lambda h: (h.rank == 0, h.rank))
+                    chosen = chosen[:-1] + [neighbour] if len(chosen) >= limit else chosen + [neighbour]
+        for group in self.retriever.documents_named(question) if question else []:
+            if any(h.document in group for h in chosen):
+                continue
+            best = self._best_in(group, hits, question, filters)
+            if best is None:
+                continue
+            # make room by dropping the weakest retrieved passage of a document that has another
+            crowded = [i for i, h in enumerate(chosen) if i > 0 and sum(x.document == h.document for x in chosen) > 1]
+            if len(chosen) >= limit and crowded:
+                chosen.pop(max(crowded, key=lambda i: (chosen[i].rank != 0, chosen[i].rank)))
+            chosen.append(best)
+        chosen.sort(key=lambda h: (h.rank == 0, h.rank))
         return chosen
+
+    def _best_in(self, documents: set[str], hits: list[Hit], question: str, filters: Filters | None) -> Hit | None:
+        """The best passage of any of `documents`: from the hits if there is one, else the closest in
+        meaning among the top few of a search within each."""
+        for hit in hits:
+            if hit.document in documents:
+                return hit
+        filters = filters or Filters()
+        names = self.retriever.keyword.names
+        # within one document its own name words match everywhere: search by what the question is about
+        topic = " ".join(w for w in question.split() if not set(tokenize(w)) & set().union(*names.values())) or question
+        found = [
+            hit for document in sorted(documents) if filters.document in (None, document)
+            for hit in self.retriever.search(topic, k=3, filters=Filters(filters.council, filters.kind, document))
+        ]
+        for hit in found:
+            hit.rank = len(hits) + 1
+        return max(found, key=lambda h: h.dense, default=None)
 
     def covered(self, question: str, context: list[Hit]) -> bool:
         """Do the passages hold the question's distinctive words? Below the threshold we do not answer."""
@@ -271,8 +304,8 @@ class Assistant:
 class _GroundedStream:
     """Grounds the draft at each finished sentence and passes on only what survives."""
 
-    def __init__(self, grounder: Grounder, context: list[Hit], on_token: TokenSink | None) -> None:
-        self.grounder, self.context, self.on_token = grounder, context, on_token
+    def __init__(self, grounder: Grounder, context: list[Hit], on_token: TokenSink | None, question: str) -> None:
+        self.grounder, self.context, self.on_token, self.question = grounder, context, on_token, question
         self.emitted = ""
         self.checked_upto = 0
 
@@ -283,10 +316,10 @@ class _GroundedStream:
         if not boundaries or boundaries[-1] <= self.checked_upto:
             return
         self.checked_upto = boundaries[-1]
-        self._emit(self.grounder.ground(draft[: boundaries[-1]], self.context).text)
+        self._emit(self.grounder.ground(draft[: boundaries[-1]], self.context, self.question).text)
 
     def finish(self, draft: str):
-        grounded = self.grounder.ground(draft, self.context)
+        grounded = self.grounder.ground(draft, self.context, self.question)
         if self.on_token is not None:
             self._emit(grounded.text)
         return grounded

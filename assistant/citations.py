@@ -3,10 +3,11 @@
 A draft answer is split into claims (sentences or list lines) with the markers the model wrote.
 Each claim is scored against every passage it was shown: lexical support (how many of the
 claim's content words the passage has) and meaning (embedding similarity to the passage's best
-sentence); any number or date in the claim must appear in the passage. A claim keeps the markers
-whose passage supports it; with no supporting marker, the best-supporting passage is attached;
-with no support at all, the claim is dropped. Markers that point nowhere are removed. Every
-citation carries a quote: sentences copied verbatim from the cited chunk.
+sentence); any number or date in the claim must appear in the passage (or be spelled out there, or
+be its document's date). A claim keeps the markers whose passage supports it; with no supporting
+marker, the best-supporting passage is attached; with no support at all, the claim is dropped.
+Markers that point nowhere are removed. Every citation carries a quote: sentences copied verbatim
+from the cited chunk.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ FULL_WIDTH = str.maketrans({"［": "[", "］": "]", "【": "[", "】": "]", "，
 MARKER_RE = re.compile(r"\s*\[\s*(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\s*\]")
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 NUMBER_RE = re.compile(r"\d[\d,./:%]*")
+NUMBER_WORDS = {word: str(value) for value, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
+SHORT_CLAIM_WORDS = 4  # claims shorter than this are judged as the answer to the question
+REPLY_WORDS = "yes no not none true false correct right wrong indeed"
+NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 PASSAGE_SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.MULTILINE)
 
 
@@ -109,11 +116,13 @@ class Grounder:
             self._passages[key] = (sentences, np.asarray(self.embedder.get_text_embedding_batch(sentences), dtype=float))
         return self._passages[key]
 
-    def ground(self, answer: str, sources: list[Hit]) -> Grounded:
+    def ground(self, answer: str, sources: list[Hit], question: str = "") -> Grounded:
+        """Keep the supported claims of `answer`, cited. A bare reply ("5", "the Merton Improvement
+        Board") says nothing alone, so it is judged as the answer to `question`."""
         claims = split_claims(answer)
         if not claims or not sources:
             return Grounded("", [], [c.text for c in claims])
-        scores, quotes = self._support(claims, sources)
+        scores, quotes = self._support(claims, sources, question)
         kept: list[tuple[str, Claim]] = []
         numbering: dict[int, int] = {}
         citations: list[Citation] = []
@@ -141,16 +150,17 @@ class Grounder:
         text = _join(kept)
         return Grounded(text, citations, dropped)
 
-    def _support(self, claims: list[Claim], sources: list[Hit]) -> tuple[np.ndarray, list[list[str]]]:
-        claim_vectors = np.asarray(self.embedder.get_text_embedding_batch([c.text for c in claims]), dtype=float)
+    def _support(self, claims: list[Claim], sources: list[Hit], question: str) -> tuple[np.ndarray, list[list[str]]]:
+        judged = [_in_context(c.text, question) for c in claims]
+        claim_vectors = np.asarray(self.embedder.get_text_embedding_batch(judged), dtype=float)
         scores = np.zeros((len(claims), len(sources)))
         quotes: list[list[str]] = [["" for _ in sources] for _ in claims]
         for j, hit in enumerate(sources):
             group, block = self._passage(hit)
             passage_tokens = set(tokenize(f"{hit.title} {hit.section} {hit.text}"))
-            passage_numbers = _numbers_in(hit.text + " " + hit.title + " " + hit.section)
+            passage_numbers = _passage_numbers(hit)
             for i, claim in enumerate(claims):
-                tokens = set(tokenize(claim.text))
+                tokens = set(tokenize(judged[i]))
                 lexical = len(tokens & passage_tokens) / len(tokens) if tokens else 0.0
                 similarity = block @ claim_vectors[i]
                 best = int(np.argmax(similarity))
@@ -158,8 +168,17 @@ class Grounder:
                     scores[i, j] = 0.0
                 else:
                     scores[i, j] = 0.5 * lexical + 0.5 * float(similarity[best])
-                quotes[i][j] = _quote(claim.text, hit.text, group, similarity)
+                quotes[i][j] = _quote(judged[i], hit.text, group, similarity)
         return scores, quotes
+
+
+def _in_context(claim: str, question: str) -> str:
+    """A short claim that adds something to the question is judged together with it; a bare "yes"
+    or "no" adds nothing a passage could support."""
+    tokens = set(tokenize(claim)) - set(tokenize(REPLY_WORDS))
+    if question and len(claim.split()) < SHORT_CLAIM_WORDS and (tokens - set(tokenize(question)) or _numbers_in(claim)):
+        return f"{question} {claim}"
+    return claim
 
 
 def _quote(claim: str, text: str, sentences: list[str], similarity: np.ndarray) -> str:
@@ -181,6 +200,13 @@ def _quote(claim: str, text: str, sentences: list[str], similarity: np.ndarray) 
 
 def _numbers_in(text: str) -> set[str]:
     return {n.strip(".,/:").replace(",", "") for n in NUMBER_RE.findall(text)} - {""}
+
+
+def _passage_numbers(hit: Hit) -> set[str]:
+    """The numbers a passage vouches for: its own, spelled-out ones ("five" backs a claim of 5), and its
+    document's date and name ("the 2021 draft" is the document the passage comes from)."""
+    text = " ".join([hit.text, hit.title, hit.section, str(hit.metadata.get("date", "")), hit.document])
+    return _numbers_in(re.sub(r"[-_]", " ", text)) | {NUMBER_WORDS[w.lower()] for w in NUMBER_WORD_RE.findall(hit.text)}
 
 
 def _join(kept: list[tuple[str, Claim]]) -> str:

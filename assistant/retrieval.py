@@ -10,6 +10,7 @@ Somerset officer means Somerset's, not the next borough's.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -153,6 +154,39 @@ class Retriever:
             if distinctive and distinctive <= words:
                 named.add(council)
         return named
+
+    def documents_named(self, query: str, most: int = 3) -> list[set[str]]:
+        """The documents a question names ("Merton and the 2024 draft report"), as groups it cannot tell apart.
+
+        A name word weighs log(N/df): "Merton" names one document strongly, "draft" two weakly. The
+        most clearly named document is taken first and explains its words away (so "draft" in "the
+        2021 two councils draft" names no other draft); then the next, while a document's remaining
+        words weigh at least as much as one word shared by half the documents. A single name word
+        counts only when written as a name (capitalised, or a year).
+        """
+        names = self.keyword.names
+        if len(names) < 2:
+            return []
+        df: dict[str, int] = {}
+        for tokens in names.values():
+            for token in tokens:
+                df[token] = df.get(token, 0) + 1
+        remaining = set(tokenize(query))
+        proper = set(tokenize(" ".join(w for w in query.split() if w[:1].isupper() or any(c.isdigit() for c in w))))
+        groups: list[set[str]] = []
+        while len(groups) < most:
+            weight = {}
+            for document, tokens in names.items():
+                matched = tokens & remaining  # one lower-case word ("share") is not a name; "Merton", "2021" or "case study" are
+                named = len(matched) >= 2 or matched & proper
+                weight[document] = sum(math.log(len(names) / df[t]) for t in matched) if named else 0.0
+            best = max(weight.values())
+            if best < math.log(2) - 1e-9:
+                break
+            group = {d for d, w in weight.items() if w >= best - 1e-9}
+            groups.append(group)
+            remaining -= set().union(*(names[d] for d in group))
+        return groups
 
     def _fill_dense(self, hits: list[Hit], query_embedding: list[float]) -> None:
         """Give keyword-only hits their cosine similarity too, so every hit has a comparable relevance."""

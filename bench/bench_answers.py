@@ -44,7 +44,7 @@ def main() -> None:
     first_tokens, totals, prompt_tokens, answer_tokens = [], [], [], []
     for question in questions[: args.llm_questions]:
         hits = assistant.retriever.search(question)
-        context = assistant.context(hits)
+        context = assistant.context(hits, question)
         sources = "\n\n".join(f"[{n}] {h.title} — {h.section}\n{h.text}" for n, h in enumerate(context, start=1))
         text = prompt("answer_system") + render("answer_user", sources=sources, question=question)
         prompt_tokens.append(llm.count_tokens(text) if hasattr(llm, "count_tokens") else len(text.split()))

@@ -62,6 +62,7 @@ class KeywordIndex:
         self._acronyms: dict[str, str] = {}
         self._headings = None
         self._identity: frozenset[str] = frozenset()
+        self._names: dict[str, frozenset[str]] = {}
 
     def refresh(self) -> None:
         """Rebuild if the store changed since the last build."""
@@ -85,6 +86,7 @@ class KeywordIndex:
                 self._headings = bm25s.BM25()
                 self._headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
             self._identity = identity_terms(chunks, self._acronyms)
+            self._names = document_names(chunks, self._identity)
 
     def unknown(self, tokens: set[str]) -> set[str]:
         """The tokens no chunk contains: words the documents never use."""
@@ -132,6 +134,12 @@ class KeywordIndex:
         return self._acronyms
 
     @property
+    def names(self) -> dict[str, frozenset[str]]:
+        """For each document, the words a question would use to name it (title, council, kind, date, file)."""
+        self.refresh()
+        return self._names
+
+    @property
     def chunks(self) -> list[StoredChunk]:
         self.refresh()
         return self._chunks
@@ -156,6 +164,18 @@ def find_acronyms(texts) -> dict[str, str]:
 
 
 GENERIC_WORDS = ("council", "councils", "document", "documents")
+
+
+def document_names(chunks: list[StoredChunk], identity: frozenset[str]) -> dict[str, frozenset[str]]:
+    names: dict[str, frozenset[str]] = {}
+    for chunk in chunks:
+        meta = chunk.metadata
+        document = str(meta.get("document", ""))
+        if document not in names:
+            fields = [meta.get("title", ""), meta.get("council", ""), meta.get("kind", ""), meta.get("date", ""),
+                      re.sub(r"[-_.]", " ", document.rsplit(".", 1)[0])]
+            names[document] = frozenset(tokenize(" ".join(str(f) for f in fields))) - identity
+    return names
 
 
 def identity_terms(chunks: list[StoredChunk], acronyms: dict[str, str]) -> frozenset[str]:

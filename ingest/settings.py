@@ -80,7 +80,6 @@ class Settings(BaseSettings):
     # Answering
     answer_mode: Literal["llm", "extractive"] = "llm"
     context_passages: int = 5
-    context_tokens: int = 900  # budget for passages in the prompt (embedder word pieces)
     min_support: float = 0.45  # sentence-to-passage support needed to keep a sentence
     refuse_below: float = 0.3  # share of the question's distinctive words the best passage must hold
     max_question_chars: int = 2000

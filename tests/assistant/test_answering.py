@@ -96,3 +96,34 @@ def test_missing_model_falls_back_to_extractive_once(corpus_settings, retriever,
     assert first.mode == "extractive" and "unavailable" in first.notice and "40M" in first.answer
     second = fallback.ask("What are Somerset Council's values?", mode="llm")
     assert second.mode == "extractive" and second.notice == ""
+
+
+def test_context_holds_a_passage_from_each_document_the_question_names(assistant):
+    question = "Do both the Somerset TOM and the 2021 two councils draft emphasise self-service?"
+    hits = assistant.retriever.search(question)
+    assert "two-councils-tom-consultation-draft-2021.txt" not in {h.document for h in hits[:5]}  # why the step exists
+    context = assistant.context(hits, question)
+    documents = {h.document for h in context}
+    assert "two-councils-tom-consultation-draft-2021.txt" in documents
+    assert documents & {"somerset-target-operating-model-2024.txt", "somerset-tom-case-study.txt"}
+    assert len(context) == assistant.settings.context_passages
+    assert any("self-service" in h.text for h in context if h.document.startswith("two-councils"))
+
+
+class _ScriptedLLM:
+    """A model whose 'rewrite' is fixed: repeating the follow-up, or answering it, as small models do."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str | None = None) -> None:
+        self.reply = reply
+
+    def stream(self, messages, max_tokens):
+        yield self.reply or messages[-1]["content"].split("Last question:")[-1].split("\n")[0].strip()
+
+
+@pytest.mark.parametrize("reply", [None, "The TOM's theme is about local access to services."])
+def test_a_rewrite_that_is_not_a_standalone_question_is_not_trusted(assistant, reply):
+    history = [{"standalone": "What does Somerset's TOM say about the Locality Working Model?", "answer": "It brings help closer."}]
+    standalone = assistant.standalone("Which theme of the TOM does it appear under?", history, _ScriptedLLM(reply))
+    assert "Locality Working Model" in standalone and standalone.endswith(")")

@@ -91,3 +91,31 @@ def test_list_lines_keep_their_own_lines(grounder):
     result = grounder.ground("The values are:\n- Work as one team [3]\n- Build belonging [3]", SOURCES)
     lines = result.text.splitlines()
     assert lines[-2:] == ["- Work as one team [1]", "- Build belonging [1]"]
+
+
+def dated_hit(text: str) -> Hit:
+    return Hit(chunk_id="draft-2021.txt#0003", document="two-councils-draft-2021.txt", title="Consultation draft", council="Two councils",
+               kind="draft", section="Culture", page=None, text=text, score=1.0, rank=1, metadata={"date": "2021-03"})
+
+
+def test_a_spelled_out_number_backs_a_digit(grounder):
+    sources = [dated_hit("The council was formed by bringing together five different organisations.")]
+    assert not grounder.ground("Five organisations were brought together [1].", sources).empty
+    assert not grounder.ground("5 organisations were brought together to form the council [1].", sources).empty
+    assert grounder.ground("6 organisations were brought together to form the council [1].", sources).empty
+
+
+def test_the_documents_own_year_backs_a_claim_naming_it(grounder):
+    sources = [dated_hit("Our culture is tight-loose: tight on common tools, loose on local needs.")]
+    assert not grounder.ground("The 2021 draft says the culture is tight-loose [1].", sources).empty
+    assert grounder.ground("The 2019 draft says the culture is tight-loose [1].", sources).empty
+
+
+def test_a_bare_reply_is_judged_as_the_answer_to_the_question(grounder):
+    sources = [dated_hit("The council was formed by bringing together five different organisations.")]
+    question = "How many organisations were brought together to form the council?"
+    assert grounder.ground("5", sources).empty  # alone it says nothing
+    kept = grounder.ground("5", sources, question)
+    assert kept.text == "5 [1]" and kept.citations[0].quote.startswith("The council was formed")
+    assert grounder.ground("6", sources, question).empty  # the figure still has to be in the passage
+    assert grounder.ground("Yes.", sources, question).empty  # adds nothing to the question: nothing to support

@@ -44,3 +44,18 @@ def test_source_hit_at_5_on_the_project_set(retriever):
     assert len(questions) >= 25
     found = sum(any(h.document in q.sources for h in retriever.search(q.question, k=5)) for q in questions)
     assert found / len(questions) >= 0.9
+
+
+def test_documents_named_in_a_comparison_are_both_found(retriever):
+    groups = retriever.documents_named("How do Merton and the 2024 draft TOM report differ in their time horizons?")
+    assert groups == [{"draft-tom-scrutiny-report-2024.txt"}, {"merton-tom-scrutiny-report.txt"}]
+
+
+def test_a_name_word_explained_by_a_clearer_name_names_nothing_else(retriever):
+    groups = retriever.documents_named("What does the 2021 two councils consultation draft say about self-service?")
+    assert groups == [{"two-councils-tom-consultation-draft-2021.txt"}]  # "draft" does not also name the 2024 draft
+
+
+def test_an_everyday_word_that_happens_to_be_in_a_name_names_nothing(retriever):
+    assert retriever.documents_named("What share of contact should be handled by self-serve?") == []
+    assert retriever.documents_named("What does our TOM say about board meetings?") == []
