@@ -7,7 +7,9 @@ statements closest to it by meaning (above a threshold) are paired with the crit
 are closest to; with none, the verdict is `not_addressed` and the model is not asked. Otherwise
 the model answers one small question per pair in a JSON schema: does the statement move the
 council towards the aim, away from it, or neither? (A 1.5B model judges such a pair far more
-reliably than a whole proposal against a whole principle.) The verdict, reason, evidence and
+reliably than a whole proposal against a whole principle.) An "away" counts only if a second,
+differently put question ("would this make the aim harder to achieve?") agrees: a conflict stops
+a project, and the model says "away" too readily on its own. The verdict, reason, evidence and
 suggestion are built from those answers, so every evidence quote is verbatim by construction;
 the criterion's TOM passages are cited with quotes checked to be in their chunks. The overall
 verdict and the summary are computed from the criteria, not written by the model.
@@ -44,6 +46,7 @@ INJECTION_RE = re.compile(
 STATEMENT_RE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.M)
 DIRECTION_SCHEMA = {"type": "object", "properties": {"direction": {"type": "string", "enum": ["towards", "away", "neither"]}},
                     "required": ["direction"]}
+HARDER_SCHEMA = {"type": "object", "properties": {"harder": {"type": "boolean"}}, "required": ["harder"]}
 VAGUE_HINT = ("say what will change, for whom, who decides and how, how it is delivered (digital or not), "
               "and what it costs or saves")
 
@@ -229,18 +232,13 @@ class Reviewer:
 
     def _judge(self, llm: LLM, criterion: Criterion, pairs: list[tuple[str, str]], citations: list[Citation]) -> CriterionReview:
         """Ask, per proposal statement, whether it moves towards or away from the aim it is closest to."""
-        towards, away = [], []
-        for statement, aim in pairs:
-            messages = [{"role": "system", "content": prompt("review_system")},
-                        {"role": "user", "content": render("review_user", criterion=criterion.name, aim=aim, statement=statement)}]
-            try:
-                direction = json.loads(complete(llm, messages, 16, DIRECTION_SCHEMA)).get("direction")
-            except (json.JSONDecodeError, LLMUnavailable) as error:
-                raise ReviewError(f"the model gave no usable judgement for '{criterion.name}' ({error})") from None
-            if direction == "towards":
-                towards.append((statement, aim))
-            elif direction == "away":
-                away.append((statement, aim))
+        asked = [(statement, aim, render("review_user", criterion=criterion.name, aim=aim, statement=statement))
+                 for statement, aim in pairs]
+        # all first questions, then the second ones: llama.cpp reuses the shared prompt prefix between calls
+        directions = [self._ask(llm, criterion, "review_system", text, DIRECTION_SCHEMA).get("direction") for *_, text in asked]
+        towards = [(s, a) for (s, a, _), d in zip(asked, directions) if d == "towards"]
+        away = [(s, a) for (s, a, text), d in zip(asked, directions)  # a conflict stops a project: it must be confirmed
+                if d == "away" and self._ask(llm, criterion, "review_verify", text, HARDER_SCHEMA).get("harder") is True]
         if not towards and not away:
             return self._silent(criterion, citations, "The statements closest to this criterion neither help nor hinder it.")
         if len(away) >= len(towards):
@@ -252,6 +250,14 @@ class Reviewer:
         statement, aim = towards[0]
         return CriterionReview(criterion.name, "supports", f"The proposal helps to {_lower(aim)}", [s for s, _ in towards],
                                citations, "")
+
+    @staticmethod
+    def _ask(llm: LLM, criterion: Criterion, system: str, pair: str, schema: dict) -> dict:
+        messages = [{"role": "system", "content": prompt(system)}, {"role": "user", "content": pair}]
+        try:
+            return json.loads(complete(llm, messages, 16, schema))
+        except (json.JSONDecodeError, LLMUnavailable) as error:
+            raise ReviewError(f"the model gave no usable judgement for '{criterion.name}' ({error})") from None
 
     def _silent(self, criterion: Criterion, citations: list[Citation],
                 reason: str = "The proposal says nothing that bears on this criterion.") -> CriterionReview:

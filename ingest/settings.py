@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     # Proposal review
     max_proposal_chars: int = 20000
     review_min_words: int = 20  # fewer words than this: too vague to judge
-    review_min_relevance: float = 0.33  # statement-to-criterion similarity needed to count as bearing on it
+    review_min_relevance: float = 0.2  # floor on statement-to-criterion similarity: below it a statement is about something else
     review_statements: int = 2  # proposal statements judged per criterion (the closest by meaning)
 
     # HTTP API

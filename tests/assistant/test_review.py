@@ -20,12 +20,13 @@ class ScriptedLLM:
 
     name = "scripted"
 
-    def __init__(self, reply: dict) -> None:
-        self.reply, self.calls = reply, []
+    def __init__(self, reply: dict, harder: bool = True) -> None:
+        self.reply, self.harder, self.calls = reply, harder, []
 
     def stream(self, messages, max_tokens, json_schema=None) -> Iterator[str]:
         self.calls.append(messages)
-        yield json.dumps(self.reply)
+        verifying = json_schema is not None and "harder" in json_schema["properties"]
+        yield json.dumps({"harder": self.harder} if verifying else self.reply)
 
 
 def reviewer_with(corpus_settings, retriever, llm) -> Reviewer:
@@ -77,6 +78,15 @@ def test_verdicts_are_built_from_the_model_s_judgements(corpus_settings, retriev
     prompt = llm.calls[0][-1]["content"]
     assert prompt.startswith("Aim (") and "Sentence: " in prompt
     assert any(f"Sentence: {s}" in prompt for s in split_statements(case.proposal)[0])
+
+
+def test_a_conflict_must_survive_the_second_question(corpus_settings, retriever) -> None:
+    case = PROPOSALS["p02"]
+    llm = ScriptedLLM({"direction": "away"}, harder=False)
+    review = reviewer_with(corpus_settings, retriever, llm).review(case.proposal, case.framework)
+    assert {c.verdict for c in review.criteria} == {"not_addressed"}
+    systems = [call[0]["content"] for call in llm.calls]
+    assert systems.count(systems[0]) == len(systems) / 2  # every "away" was asked again, differently put
 
 
 def test_an_answer_outside_the_schema_counts_as_neither(corpus_settings, retriever) -> None:
@@ -131,7 +141,7 @@ def test_real_model_sees_a_paper_only_process_conflict(real_reviewer, retriever)
     review = real_reviewer.review(case.proposal, case.framework).to_dict()
     assert_well_formed(review, case.proposal, retriever)
     verdicts = {c["name"]: c["verdict"] for c in review["criteria"]}
-    assert verdicts["Smaller and Leaner"] == "conflicts"  # re-keying into three systems is duplication
+    assert verdicts["Data Driven and Digitally Enabled"] == "conflicts"  # "There will be no online application."
     assert review["overall"] == "conflicts"
 
 
