@@ -226,9 +226,9 @@ class Assistant:
             if hit.document in documents:
                 return hit
         filters = filters or Filters()
-        names = self.retriever.keyword.names
-        # within one document its own name words match everywhere: search by what the question is about
-        topic = " ".join(w for w in question.split() if not set(tokenize(w)) & set().union(*names.values())) or question
+        name_words = set().union(*self.retriever.keyword.names.values())
+        # within one document, name words (its own or another's) say nothing: search by what the question is about
+        topic = " ".join(w for w in question.split() if not set(tokenize(w)) & name_words) or question
         found = [
             hit for document in sorted(documents) if filters.document in (None, document)
             for hit in self.retriever.search(topic, k=3, filters=Filters(filters.council, filters.kind, document))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -46,6 +47,14 @@ class Citation:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Passage:
+    sentences: list[str]
+    vectors: np.ndarray  # one row per sentence
+    tokens: frozenset[str]  # with title and section
+    numbers: frozenset[str]  # see _passage_numbers
 
 
 @dataclass
@@ -104,16 +113,19 @@ class Grounder:
     def __init__(self, embedder, min_support: float) -> None:
         self.embedder = embedder
         self.min_support = min_support
-        self._passages: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
+        self._passages: dict[tuple[str, str], _Passage] = {}
 
-    def _passage(self, hit: Hit) -> tuple[list[str], np.ndarray]:
-        """A chunk's sentences and their embeddings, computed once: streaming grounds the same passages repeatedly."""
+    def _passage(self, hit: Hit) -> _Passage:
+        """What grounding needs of a chunk, computed once: streaming grounds the same passages at every sentence."""
         key = (hit.chunk_id, hit.text)
         if key not in self._passages:
             if len(self._passages) > 512:
                 self._passages.clear()
             sentences = passage_sentences(hit.text) or [hit.text]
-            self._passages[key] = (sentences, np.asarray(self.embedder.get_text_embedding_batch(sentences), dtype=float))
+            self._passages[key] = _Passage(
+                sentences, np.asarray(self.embedder.get_text_embedding_batch(sentences), dtype=float),
+                frozenset(tokenize(f"{hit.title} {hit.section} {hit.text}")), frozenset(_passage_numbers(hit)),
+            )
         return self._passages[key]
 
     def ground(self, answer: str, sources: list[Hit], question: str = "") -> Grounded:
@@ -151,34 +163,38 @@ class Grounder:
         return Grounded(text, citations, dropped)
 
     def _support(self, claims: list[Claim], sources: list[Hit], question: str) -> tuple[np.ndarray, list[list[str]]]:
-        judged = [_in_context(c.text, question) for c in claims]
+        asked = set(tokenize(question))
+        judged = [_in_context(c.text, question, asked) for c in claims]
         claim_vectors = np.asarray(self.embedder.get_text_embedding_batch(judged), dtype=float)
         scores = np.zeros((len(claims), len(sources)))
         quotes: list[list[str]] = [["" for _ in sources] for _ in claims]
         for j, hit in enumerate(sources):
-            group, block = self._passage(hit)
-            passage_tokens = set(tokenize(f"{hit.title} {hit.section} {hit.text}"))
-            passage_numbers = _passage_numbers(hit)
+            passage = self._passage(hit)
             for i, claim in enumerate(claims):
                 tokens = set(tokenize(judged[i]))
-                lexical = len(tokens & passage_tokens) / len(tokens) if tokens else 0.0
-                similarity = block @ claim_vectors[i]
+                lexical = len(tokens & passage.tokens) / len(tokens) if tokens else 0.0
+                similarity = passage.vectors @ claim_vectors[i]
                 best = int(np.argmax(similarity))
-                if not _numbers_in(claim.text) <= passage_numbers:
+                if not _numbers_in(claim.text) <= passage.numbers:
                     scores[i, j] = 0.0
                 else:
                     scores[i, j] = 0.5 * lexical + 0.5 * float(similarity[best])
-                quotes[i][j] = _quote(judged[i], hit.text, group, similarity)
+                quotes[i][j] = _quote(judged[i], hit.text, passage.sentences, similarity)
         return scores, quotes
 
 
-def _in_context(claim: str, question: str) -> str:
-    """A short claim that adds something to the question is judged together with it; a bare "yes"
-    or "no" adds nothing a passage could support."""
-    tokens = set(tokenize(claim)) - set(tokenize(REPLY_WORDS))
-    if question and len(claim.split()) < SHORT_CLAIM_WORDS and (tokens - set(tokenize(question)) or _numbers_in(claim)):
+def _in_context(claim: str, question: str, asked: set[str]) -> str:
+    """A short claim that adds something to the question (whose words are `asked`) is judged together
+    with it; a bare "yes" or "no" adds nothing a passage could support."""
+    tokens = set(tokenize(claim)) - _reply_tokens()
+    if question and len(claim.split()) < SHORT_CLAIM_WORDS and (tokens - asked or _numbers_in(claim)):
         return f"{question} {claim}"
     return claim
+
+
+@lru_cache(maxsize=1)
+def _reply_tokens() -> frozenset[str]:
+    return frozenset(tokenize(REPLY_WORDS))
 
 
 def _quote(claim: str, text: str, sentences: list[str], similarity: np.ndarray) -> str:
