@@ -1,37 +1,9 @@
-"""Citation markers in, verified citations out: grounding enforced in code, not only in the prompt.
-
-A draft answer is split into claims (sentences or list lines) with the markers the model wrote.
-Each claim is scored against every passage it was shown: lexical support (how many of the
-claim's content words the passage has) and meaning (embedding similarity to the passage's best
-sentence); any number or date in the claim must appear in the passage (or be spelled out there, or
-be its document's date). A claim keeps the markers whose passage supports it; with no supporting
-marker, the best-supporting passage is attached; with no support at all, the claim is dropped.
-Markers that point nowhere are removed. Every citation carries a quote: sentences copied verbatim
-from the cited chunk.
-"""
+"""What an answer cites: a chunk, where it sits (document, council, section, page) and a verbatim quote."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-
-import numpy as np
-
-from assistant.retrieval import Hit
-from ingest.keyword_index import tokenize
-
-FULL_WIDTH = str.maketrans({"［": "[", "］": "]", "【": "[", "】": "]", "，": ",", "、": ",", **{chr(0xFF10 + d): str(d) for d in range(10)}})
-MARKER_RE = re.compile(r"\s*\[\s*(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\s*\]")
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-NUMBER_RE = re.compile(r"\d[\d,./:%]*")
-NUMBER_WORDS = {word: str(value) for value, word in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
-SHORT_CLAIM_WORDS = 4  # claims shorter than this are judged as the answer to the question
-REPLY_WORDS = "yes no not none true false correct right wrong indeed"
-NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
-PASSAGE_SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.MULTILINE)
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass
@@ -48,189 +20,15 @@ class Citation:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def of_chunk(cls, n: int, chunk_id: str, metadata: dict[str, Any], quote: str) -> "Citation":
+        """The one way a chunk's stored metadata becomes a citation."""
+        page = metadata.get("page")
+        return cls(n=n, chunk_id=chunk_id, document=str(metadata.get("document", "")), title=str(metadata.get("title", "")),
+                   council=str(metadata.get("council", "")), section=str(metadata.get("section", "")),
+                   page=int(page) if page else None, quote=quote)
 
-@dataclass(frozen=True)
-class _Passage:
-    sentences: list[str]
-    vectors: np.ndarray  # one row per sentence
-    tokens: frozenset[str]  # with title and section
-    numbers: frozenset[str]  # see _passage_numbers
-
-
-@dataclass
-class Claim:
-    text: str
-    markers: list[int] = field(default_factory=list)
-    list_item: bool = False
-
-
-@dataclass
-class Grounded:
-    text: str
-    citations: list[Citation]
-    dropped: list[str]
-
-    @property
-    def empty(self) -> bool:
-        return not self.text.strip()
-
-
-def split_claims(answer: str) -> list[Claim]:
-    """Sentences and list lines, each with the source numbers written after (or glued to) it."""
-    answer = answer.translate(FULL_WIDTH)
-    claims: list[Claim] = []
-    for line in answer.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        list_item = bool(re.match(r"^([-*•]|\d{1,2}[.)])\s+", stripped))
-        pieces = [stripped] if list_item else SENTENCE_SPLIT_RE.split(stripped)
-        for piece in pieces:
-            leading = re.match(r"^(?:\s*\[[\d,;\s]+\])+", piece)
-            if leading and claims:
-                claims[-1].markers.extend(_numbers(leading.group(0)))
-                piece = piece[leading.end():]
-            markers = _numbers(" ".join(m.group(0) for m in MARKER_RE.finditer(piece)))
-            text = MARKER_RE.sub("", piece).strip()
-            text = re.sub(r"\s+([.,;:!?])", r"\1", text)
-            if re.search(r"\w", text):
-                claims.append(Claim(text, markers, list_item))
-    return claims
-
-
-def _numbers(text: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", text)]
-
-
-def passage_sentences(text: str) -> list[str]:
-    """Sentences and list lines of a chunk, exactly as they stand in it."""
-    return [m.group(0).strip() for m in PASSAGE_SENTENCE_RE.finditer(text) if re.search(r"\w{2}", m.group(0))]
-
-
-class Grounder:
-    """Scores claims against passages; the embedder is the retriever's, already loaded."""
-
-    def __init__(self, embedder, min_support: float) -> None:
-        self.embedder = embedder
-        self.min_support = min_support
-        self._passages: dict[tuple[str, str], _Passage] = {}
-
-    def _passage(self, hit: Hit) -> _Passage:
-        """What grounding needs of a chunk, computed once: streaming grounds the same passages at every sentence."""
-        key = (hit.chunk_id, hit.text)
-        if key not in self._passages:
-            if len(self._passages) > 512:
-                self._passages.clear()
-            sentences = passage_sentences(hit.text) or [hit.text]
-            self._passages[key] = _Passage(
-                sentences, np.asarray(self.embedder.get_text_embedding_batch(sentences), dtype=float),
-                frozenset(tokenize(f"{hit.title} {hit.section} {hit.text}")), frozenset(_passage_numbers(hit)),
-            )
-        return self._passages[key]
-
-    def ground(self, answer: str, sources: list[Hit], question: str = "") -> Grounded:
-        """Keep the supported claims of `answer`, cited. A bare reply ("5", "the Merton Improvement
-        Board") says nothing alone, so it is judged as the answer to `question`."""
-        claims = split_claims(answer)
-        if not claims or not sources:
-            return Grounded("", [], [c.text for c in claims])
-        scores, quotes = self._support(claims, sources, question)
-        kept: list[tuple[str, Claim]] = []
-        numbering: dict[int, int] = {}
-        citations: list[Citation] = []
-        dropped: list[str] = []
-        for i, claim in enumerate(claims):
-            valid = [m for m in dict.fromkeys(claim.markers) if 1 <= m <= len(sources)]
-            chosen = [m for m in valid if scores[i, m - 1] >= self.min_support]
-            if not chosen:
-                best = int(np.argmax(scores[i]))
-                if scores[i, best] >= self.min_support:
-                    chosen = [best + 1]
-            if not chosen:
-                dropped.append(claim.text)
-                continue
-            labels = []
-            for m in chosen:
-                if m not in numbering:
-                    numbering[m] = len(numbering) + 1
-                    hit = sources[m - 1]
-                    citations.append(
-                        Citation(numbering[m], hit.chunk_id, hit.document, hit.title, hit.council, hit.section, hit.page, quotes[i][m - 1])
-                    )
-                labels.append(f"[{numbering[m]}]")
-            kept.append((claim.text + " " + "".join(labels), claim))
-        text = _join(kept)
-        return Grounded(text, citations, dropped)
-
-    def _support(self, claims: list[Claim], sources: list[Hit], question: str) -> tuple[np.ndarray, list[list[str]]]:
-        asked = set(tokenize(question))
-        judged = [_in_context(c.text, question, asked) for c in claims]
-        claim_vectors = np.asarray(self.embedder.get_text_embedding_batch(judged), dtype=float)
-        scores = np.zeros((len(claims), len(sources)))
-        quotes: list[list[str]] = [["" for _ in sources] for _ in claims]
-        for j, hit in enumerate(sources):
-            passage = self._passage(hit)
-            for i, claim in enumerate(claims):
-                tokens = set(tokenize(judged[i]))
-                lexical = len(tokens & passage.tokens) / len(tokens) if tokens else 0.0
-                similarity = passage.vectors @ claim_vectors[i]
-                best = int(np.argmax(similarity))
-                if not _numbers_in(claim.text) <= passage.numbers:
-                    scores[i, j] = 0.0
-                else:
-                    scores[i, j] = 0.5 * lexical + 0.5 * float(similarity[best])
-                quotes[i][j] = _quote(judged[i], hit.text, passage.sentences, similarity)
-        return scores, quotes
-
-
-def _in_context(claim: str, question: str, asked: set[str]) -> str:
-    """A short claim that adds something to the question (whose words are `asked`) is judged together
-    with it; a bare "yes" or "no" adds nothing a passage could support."""
-    tokens = set(tokenize(claim)) - _reply_tokens()
-    if question and len(claim.split()) < SHORT_CLAIM_WORDS and (tokens - asked or _numbers_in(claim)):
-        return f"{question} {claim}"
-    return claim
-
-
-@lru_cache(maxsize=1)
-def _reply_tokens() -> frozenset[str]:
-    return frozenset(tokenize(REPLY_WORDS))
-
-
-def _quote(claim: str, text: str, sentences: list[str], similarity: np.ndarray) -> str:
-    """The chunk sentence(s) that best support the claim: by meaning, then by shared words."""
-    tokens = set(tokenize(claim))
-    ranked = sorted(
-        range(len(sentences)),
-        key=lambda k: float(similarity[k]) + (len(tokens & set(tokenize(sentences[k]))) / len(tokens) if tokens else 0.0),
-        reverse=True,
-    )
-    best = sentences[ranked[0]]
-    if best.endswith(":") and ranked[0] + 1 < len(sentences):  # a lead-in alone says little: add the next line
-        start = text.find(best)
-        end = text.find(sentences[ranked[0] + 1], start) + len(sentences[ranked[0] + 1])
-        if start >= 0 and end > start:
-            return text[start:end]
-    return best
-
-
-def _numbers_in(text: str) -> set[str]:
-    return {n.strip(".,/:").replace(",", "") for n in NUMBER_RE.findall(text)} - {""}
-
-
-def _passage_numbers(hit: Hit) -> set[str]:
-    """The numbers a passage vouches for: its own, spelled-out ones ("five" backs a claim of 5), and its
-    document's date and name ("the 2021 draft" is the document the passage comes from)."""
-    text = " ".join([hit.text, hit.title, hit.section, str(hit.metadata.get("date", "")), hit.document])
-    return _numbers_in(re.sub(r"[-_]", " ", text)) | {NUMBER_WORDS[w.lower()] for w in NUMBER_WORD_RE.findall(hit.text)}
-
-
-def _join(kept: list[tuple[str, Claim]]) -> str:
-    """Sentences run on as prose; list items keep their own lines."""
-    out, previous_was_item = "", False
-    for line, claim in kept:
-        if out:
-            out += "\n" if claim.list_item or previous_was_item else " "
-        out += line
-        previous_was_item = claim.list_item
-    return out
+    def label(self) -> str:
+        """How a citation is named wherever it is shown: "[2] Title — Section, p. 4"."""
+        page = f", p. {self.page}" if self.page else ""
+        return f"[{self.n}] {self.title} — {self.section}{page}"

@@ -16,14 +16,15 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.errors import NotFound
 from ingest.settings import Settings
 from ingest.store import ChunkStore, StoredChunk
+from ingest.text import list_item, sentences
 
-BULLET_RE = re.compile(r"^\s*(?:[-*•▪●◦]|\d{1,2}[.)])\s+(.*)$")
 NAMED_LINE_RE = re.compile(r"^([A-Z][\w ,'&/-]{2,60}):\s+(\S.*)$")
 
 
-class FrameworkError(ValueError):
+class FrameworkError(NotFound):
     """A framework that cannot be found, read or drafted; the message says which and why."""
 
 
@@ -33,12 +34,6 @@ class Criterion(BaseModel):
     statements: list[str] = Field(default_factory=list)
     section: str = ""
     chunks: list[str] = Field(default_factory=list)
-
-    def text(self) -> str:
-        """The criterion as the model and the embedder read it."""
-        lines = [f"{self.name}: {self.description}".rstrip(": ")]
-        lines += [f"- {s}" for s in self.statements]
-        return "\n".join(lines)
 
 
 class Framework(BaseModel):
@@ -159,15 +154,15 @@ def _criterion(name: str, chunks: list[StoredChunk]) -> Criterion:
     description, statements = "", []
     for chunk in chunks:
         for line in _body_lines(chunk):
-            bullet = BULLET_RE.match(line)
-            if bullet:
-                if bullet.group(1) not in statements:
-                    statements.append(bullet.group(1))
+            bullet = list_item(line)
+            if bullet is not None:
+                if bullet not in statements:
+                    statements.append(bullet)
             elif not description:
                 description = line.rstrip(":")
     if not statements:  # prose sections: their sentences are the statements
         text = " ".join(_body_lines(chunks[0]))
-        statements = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) > 3][:5]
+        statements = [s for s in sentences(text) if len(s.split()) > 3][:5]
         description = ""
     section = str(chunks[0].metadata.get("section", name))
     return Criterion(name=name, description=description, statements=statements, section=section,
@@ -184,8 +179,9 @@ def _criteria_from_lines(chunks: list[StoredChunk]) -> list[Criterion]:
     for chunk in chunks:
         section = str(chunk.metadata.get("section", ""))
         for line in _body_lines(chunk):
-            bullet = BULLET_RE.match(line)
-            text = bullet.group(1) if bullet else line
+            item = list_item(line)
+            bullet = item is not None
+            text = item if bullet else line
             if not bullet and line.endswith(":") and len(line.split()) <= 8:
                 current = Criterion(name=line.rstrip(":").strip(), section=section, chunks=[chunk.chunk_id])
                 groups.append(current)

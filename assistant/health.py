@@ -7,19 +7,19 @@ import platform
 from importlib import metadata
 from typing import Any
 
+from assistant.components import Components
 from ingest.offline import OFFLINE_ENV
-from ingest.settings import get_settings
 
 PACKAGES = ("tom-assistant", "llama-index-core", "chromadb", "sentence-transformers", "torch", "llama-cpp-python", "gradio")
 
 
-def run_checks(load_models: bool = True) -> list[dict[str, Any]]:
+def run_checks(components: Components, load_models: bool = True) -> list[dict[str, Any]]:
     checks: list[dict[str, Any]] = []
 
     def add(name: str, ok: bool, detail: str) -> None:
         checks.append({"name": name, "ok": ok, "detail": detail})
 
-    settings = get_settings()
+    settings = components.settings
     add("python", platform.python_version().startswith("3.11"), platform.python_version())
     versions = []
     for package in PACKAGES:
@@ -37,23 +37,26 @@ def run_checks(load_models: bool = True) -> list[dict[str, Any]]:
     ok = (path / "config.json").is_file()
     detail = str(path)
     if ok and load_models:
-        from ingest.embedder import get_embedder
-
-        detail += f" ({len(get_embedder().get_query_embedding('test'))}-d)"
+        detail += f" ({len(components.embedder.get_query_embedding('test'))}-d)"
     add("embedder", ok, detail)
 
-    try:
-        from ingest.store import get_store
-
-        store = get_store(settings)
-        where = settings.chroma_url or str(settings.chroma_dir)
-        count = store.count()
-        add("store", count > 0, f"{count} chunks in '{settings.collection}' at {where}" + ("" if count else ": run `tom ingest`"))
-    except Exception as error:  # a down server or a broken folder both end up here
-        add("store", False, f"{type(error).__name__}: {error}")
+    add(*_store_check(components))
 
     add(*_llm_check(settings))
     return checks
+
+
+def _store_check(components: Components) -> tuple[str, bool, str]:
+    """A down server and a broken folder both fail here, with what Chroma said."""
+    from chromadb.errors import ChromaError
+
+    settings = components.settings
+    where = settings.chroma_url or str(settings.chroma_dir)
+    try:
+        count = components.store.count()
+    except (ChromaError, OSError, ValueError) as error:
+        return "store", False, f"{type(error).__name__}: {error} ({where})"
+    return "store", count > 0, f"{count} chunks in '{settings.collection}' at {where}" + ("" if count else ": run `tom ingest`")
 
 
 def _llm_check(settings) -> tuple[str, bool, str]:

@@ -8,12 +8,14 @@ enforces with a grammar, so a small model cannot break a structured format.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from ingest.settings import Settings, get_settings
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Messages = list[dict[str, str]]
 
@@ -54,8 +56,9 @@ class LlamaCppLLM:
                 model_path=str(path), n_ctx=settings.llm_context, n_threads=settings.llm_threads,
                 n_batch=256, verbose=False, seed=0,
             )
-        except Exception as error:  # llama.cpp raises ValueError for a bad file
+        except (ValueError, RuntimeError, OSError) as error:  # llama.cpp raises ValueError for a bad file
             raise LLMUnavailable(f"cannot load {path.name}: {error}") from None
+        log.info("loaded %s (%d threads, context %d)", path.name, settings.llm_threads, settings.llm_context)
 
     def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]:
         kwargs: dict[str, Any] = {}
@@ -109,15 +112,47 @@ class OpenAICompatibleLLM:
 BACKENDS = {"llamacpp": LlamaCppLLM, "openai": OpenAICompatibleLLM}
 
 
-@lru_cache(maxsize=4)
-def _load(backend: str, key: tuple) -> LLM:
-    return BACKENDS[backend](get_settings())
+def load_llm(settings: Settings) -> LLM:
+    """The configured backend, loaded now; raises LLMUnavailable saying why not."""
+    return BACKENDS[settings.llm_backend](settings)
 
 
-def get_llm(settings: Settings | None = None) -> LLM:
-    """The configured backend, loaded once per process and configuration."""
-    settings = settings or get_settings()
-    if settings is not get_settings():
-        return BACKENDS[settings.llm_backend](settings)
-    key = (str(settings.resolved_llm_path), settings.openai_base_url, settings.openai_model)
-    return _load(settings.llm_backend, key)
+class ModelSlot:
+    """The process's one model, loaded on first use and shared by answers and reviews.
+
+    If it cannot load, the reason is kept and the load is not retried, so answers fall back to
+    extractive mode at once instead of failing again on every question.
+    """
+
+    def __init__(self, settings: Settings, factory: Callable[[], LLM] | None = None) -> None:
+        self.settings = settings
+        self._factory = factory or (lambda: load_llm(settings))
+        self._llm: LLM | None = None
+        self._error: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> LLM:
+        """The model, loading it if need be; raises LLMUnavailable (every time) if it could not load."""
+        with self._lock:
+            if self._llm is None and self._error is None:
+                try:
+                    self._llm = self._factory()
+                except LLMUnavailable as error:
+                    log.warning("the language model is unavailable: %s", error)
+                    self._error = str(error)
+            if self._llm is None:
+                raise LLMUnavailable(self._error or "not loaded")
+            return self._llm
+
+    @property
+    def loaded(self) -> bool:
+        return self._llm is not None
+
+    @property
+    def name(self) -> str:
+        """The model's name, without loading it."""
+        if self._llm is not None:
+            return self._llm.name
+        if self.settings.llm_backend == "openai":
+            return self.settings.openai_model
+        return self.settings.resolved_llm_path.stem

@@ -13,7 +13,7 @@ import importlib
 import os
 from pathlib import Path
 
-from ingest.settings import PackagedModel, Settings, get_settings
+from ingest.settings import PackagedModel, Settings
 
 
 class ModelFileError(RuntimeError):
@@ -34,9 +34,8 @@ def verify(path: Path, model: PackagedModel) -> None:
         raise ModelFileError(f"{path.name} does not match its pinned sha256 {model.sha256[:12]}...")
 
 
-def prepare_model(settings: Settings | None = None) -> Path:
+def prepare_model(settings: Settings) -> Path:
     """Return a verified model path, joining the installed parts into the data folder if needed."""
-    settings = settings or get_settings()
     if settings.llm_model_path:
         if not settings.llm_model_path.is_file():
             raise ModelFileError(f"TOM_LLM_MODEL_PATH points at a missing file: {settings.llm_model_path}")

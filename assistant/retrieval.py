@@ -10,23 +10,21 @@ Somerset officer means Somerset's, not the next borough's.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from ingest.embedder import get_embedder
-from ingest.keyword_index import KeywordIndex, tokenize
-from ingest.settings import Settings, get_settings
-from ingest.store import ChunkStore, StoredChunk, get_store
+from assistant.citations import Citation
+from ingest.keyword_index import KeywordIndex
+from ingest.settings import Settings
+from ingest.store import ChunkStore, StoredChunk
+from ingest.text import chunk_id, council_name_words, tokenize
 
-GENERIC_COUNCIL_WORDS = {
-    "council", "councils", "borough", "county", "district", "city", "london", "metropolitan", "of", "the",
-    "and", "a", "an", "two", "shared", "organisation", "unnamed", "unknown", "royal", "city", "town",
-}
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +49,12 @@ class Hit:
         data = asdict(self)
         data.pop("metadata")
         return data
+
+    def cite(self, n: int, quote: str) -> Citation:
+        """This passage as citation number n, quoting `quote` from it."""
+        fields = {"document": self.document, "title": self.title, "council": self.council, "section": self.section,
+                  "page": self.page}
+        return Citation.of_chunk(n, self.chunk_id, fields, quote)
 
     @classmethod
     def from_chunk(cls, chunk: StoredChunk, score: float = 0.0) -> "Hit":
@@ -86,11 +90,24 @@ class Filters:
 
 
 class Retriever:
-    def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
-        self.settings = settings or get_settings()
-        self.store = store or get_store(self.settings)
+    """Hybrid search over one store, with the embedder that filled it."""
+
+    def __init__(self, settings: Settings, store: ChunkStore, embedder) -> None:
+        self.settings, self.store, self.embedder = settings, store, embedder
         self.keyword = KeywordIndex(self.store)
-        self.embedder = get_embedder()
+
+    @property
+    def identity(self) -> frozenset[str]:
+        """Stemmed words that name the corpus itself ("TOM", "council"): they tell passages apart poorly."""
+        return self.keyword.identity
+
+    def unknown(self, tokens: set[str]) -> set[str]:
+        """The stemmed words no passage uses."""
+        return self.keyword.unknown(tokens)
+
+    def name_words(self) -> frozenset[str]:
+        """Every word that names some document (title, council, kind, date, file name)."""
+        return frozenset().union(*self.keyword.names.values())
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for `query`, best first."""
@@ -117,8 +134,8 @@ class Retriever:
                     setattr(hit, attr, max(raw, getattr(hit, attr)))
                 fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
         named = self.councils_named(query)
-        for chunk_id, hit in hits.items():
-            hit.score = fused[chunk_id] * (self.settings.council_boost if hit.council in named else 1.0)
+        for cid, hit in hits.items():
+            hit.score = fused[cid] * (self.settings.council_boost if hit.council in named else 1.0)
         ranked = sorted(hits.values(), key=lambda hit: hit.score, reverse=True)[:k]
         self._fill_dense(ranked, query_embedding)
         for rank, hit in enumerate(ranked, start=1):
@@ -150,7 +167,7 @@ class Retriever:
         words = set(re.findall(r"[a-z]+", query.lower()))
         named = set()
         for council in {str(chunk.metadata.get("council", "")) for chunk in self.keyword.chunks}:
-            distinctive = set(re.findall(r"[a-z]+", council.lower())) - GENERIC_COUNCIL_WORDS
+            distinctive = council_name_words(council)
             if distinctive and distinctive <= words:
                 named.add(council)
         return named
@@ -193,8 +210,7 @@ class Retriever:
         missing = [hit for hit in hits if hit.dense == 0.0]
         if not missing:
             return
-        result = self.store.collection.get(ids=[hit.chunk_id for hit in missing], include=["embeddings"])
-        vectors = dict(zip(result["ids"], result["embeddings"]))
+        vectors = self.store.embeddings([hit.chunk_id for hit in missing])
         query = np.asarray(query_embedding, dtype=float)
         for hit in missing:
             if hit.chunk_id in vectors:
@@ -203,15 +219,9 @@ class Retriever:
     def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
         """Chunks next to `hit` in the same section: the rest of a list or table split in two."""
         index = int(hit.metadata.get("chunk_index", -1))
-        ids = [f"{hit.document}#{i:04d}" for i in range(index - before, index + after + 1) if i >= 0 and i != index]
+        ids = [chunk_id(hit.document, i) for i in range(index - before, index + after + 1) if i >= 0 and i != index]
         return [
             Hit.from_chunk(chunk)
             for chunk in self.store.get(ids)
             if chunk.metadata.get("section") == hit.section
         ]
-
-
-@lru_cache(maxsize=1)
-def get_retriever() -> Retriever:
-    """One retriever per process: the embedder and keyword index load once."""
-    return Retriever()

@@ -18,6 +18,7 @@ verdict and the summary are computed from the criteria, not written by the model
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -26,33 +27,32 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.citations import Citation, passage_sentences
+from assistant.citations import Citation
+from assistant.errors import TooLarge, UserError
 from assistant.frameworks import Criterion, Framework, criterion_chunks, get_framework
-from assistant.llm import LLM, LLMUnavailable, complete
+from assistant.llm import LLM, LLMUnavailable, ModelSlot, complete
 from assistant.prompts import prompt, render
+from assistant.statements import split_statements
 from ingest.settings import Settings
 from ingest.store import ChunkStore
+from ingest.text import sentences
 
 VERDICTS = ("supports", "conflicts", "not_addressed")
 OVERALLS = ("fits", "partly_fits", "conflicts")
-INJECTION_RE = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|criteria|above|previous)\b"
-    r"|\b(you are now|you must now|new instructions|system prompt|as an ai)\b"
-    r"|\b(rate|mark|score|judge|classify|label|treat)\b[^.\n]{0,30}\b(proposal|this|it)\b[^.\n]{0,20}\bas\b[^.\n]{0,30}"
-    r"\b(aligned|fits?|supports?|compliant|approved|excellent)\b"
-    r"|^\s*(system|assistant|ai|model)\s*:",
-    re.I | re.M,
-)
-STATEMENT_RE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.M)
 DIRECTION_SCHEMA = {"type": "object", "properties": {"direction": {"type": "string", "enum": ["towards", "away", "neither"]}},
                     "required": ["direction"]}
 HARDER_SCHEMA = {"type": "object", "properties": {"harder": {"type": "boolean"}}, "required": ["harder"]}
 VAGUE_HINT = ("say what will change, for whom, who decides and how, how it is delivered (digital or not), "
               "and what it costs or saves")
+log = logging.getLogger(__name__)
 
 
-class ReviewError(ValueError):
-    """A proposal that cannot be reviewed (empty, too long, unreadable); the message says why."""
+class ReviewError(UserError):
+    """A proposal that cannot be reviewed (empty, unreadable, no model); the message says why."""
+
+
+class ProposalTooLong(ReviewError, TooLarge):
+    """A proposal over the length limit."""
 
 
 @dataclass
@@ -98,22 +98,6 @@ class Review:
         return [x for c in self.criteria for x in c.citations]
 
 
-REQUEST_RE = re.compile(
-    r"[^.!?\n]*\b(review this|review the following|does (this|it|the (following|above)( proposal)?) (fit|align|meet|match)"
-    r"|is (this|it) (aligned|in line|consistent)|(fit|fits|align) (with )?(our|the) (tom|target operating model|design principles"
-    r"|principles|operating model|themes|values)|check (this|it) against)\b[^.!?:\n]*[.!?:]?",
-    re.I,
-)
-
-
-def split_review_request(message: str) -> str | None:
-    """The pasted proposal when a chat message asks for a review of it, else None."""
-    if not REQUEST_RE.search(message):
-        return None
-    proposal = REQUEST_RE.sub(" ", message).strip(" \n:")
-    return proposal if len(re.findall(r"\w+", proposal)) >= 12 else None
-
-
 def read_proposal(path: Path) -> str:
     """Text of a proposal file (.txt, .md, .docx, .pdf) through the ingestion loaders."""
     from ingest.loaders import LoadError, load_file
@@ -124,26 +108,11 @@ def read_proposal(path: Path) -> str:
         raise ReviewError(str(error)) from None
 
 
-def split_statements(proposal: str) -> tuple[list[str], list[str]]:
-    """Verbatim statements of the proposal, and the instruction-like ones taken out of them."""
-    statements, injected = [], []
-    lines = {line.strip() for line in proposal.splitlines()}
-    for match in STATEMENT_RE.finditer(proposal):
-        text = match.group(0).strip().lstrip("-*•▪ ").strip()
-        words = len(re.findall(r"\w+", text))
-        if INJECTION_RE.search(text):
-            injected.append(text)
-        elif words >= 3 and not (text in lines and ":" in text and words <= 8):  # not a title line ("Proposal: …")
-            statements.append(text)
-    return statements, injected
-
-
 class Reviewer:
     """Holds the store, embedder and model; one review at a time per model (llama.cpp is not re-entrant)."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, embedder, llm_factory: Callable[[], LLM]) -> None:
-        self.settings, self.store, self.embedder = settings, store, embedder
-        self._llm_factory = llm_factory
+    def __init__(self, settings: Settings, store: ChunkStore, embedder, models: ModelSlot) -> None:
+        self.settings, self.store, self.embedder, self.models = settings, store, embedder, models
 
     def review(self, proposal: str, framework: str | None = None,
                on_criterion: Callable[[CriterionReview], None] | None = None) -> Review:
@@ -152,7 +121,7 @@ class Reviewer:
         if not proposal:
             raise ReviewError("the proposal is empty: paste its text or upload a .txt, .md, .docx or .pdf file")
         if len(proposal) > self.settings.max_proposal_chars:
-            raise ReviewError(f"the proposal is {len(proposal)} characters; the limit is {self.settings.max_proposal_chars}"
+            raise ProposalTooLong(f"the proposal is {len(proposal)} characters; the limit is {self.settings.max_proposal_chars}"
                               " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
         chosen = get_framework(self.settings, framework)
         statements, injected = split_statements(proposal)
@@ -187,7 +156,7 @@ class Reviewer:
     # Steps
     def _llm(self) -> LLM:
         try:
-            return self._llm_factory()
+            return self.models.get()
         except LLMUnavailable as error:
             raise ReviewError(f"the review needs the language model, which is unavailable ({error})") from None
 
@@ -217,17 +186,13 @@ class Reviewer:
         citations = []
         probe = " ".join([criterion.name, criterion.description, *evidence])
         for offset, chunk in enumerate(chunks):
-            sentences = ([s for s in passage_sentences(chunk.text) if len(s.split()) > 3 and not s.endswith(":")]
-                         or passage_sentences(chunk.text))  # a lead-in ("…which will:") says nothing on its own
-            if not sentences:
+            lines = ([s for s in sentences(chunk.text) if len(s.split()) > 3 and not s.endswith(":")]
+                     or sentences(chunk.text))  # a lead-in ("…which will:") says nothing on its own
+            if not lines:
                 continue
-            vectors = np.asarray(self.embedder.get_text_embedding_batch([probe] + sentences))
-            quote = sentences[int(np.argmax(vectors[1:] @ vectors[0]))]
-            assert quote in chunk.text
-            meta = chunk.metadata
-            citations.append(Citation(n=start + offset, chunk_id=chunk.chunk_id, document=str(meta.get("document", "")),
-                                      title=str(meta.get("title", "")), council=str(meta.get("council", "")),
-                                      section=str(meta.get("section", "")), page=meta.get("page") or None, quote=quote))
+            vectors = np.asarray(self.embedder.get_text_embedding_batch([probe] + lines))
+            quote = lines[int(np.argmax(vectors[1:] @ vectors[0]))]
+            citations.append(Citation.of_chunk(start + offset, chunk.chunk_id, chunk.metadata, quote))
         return citations
 
     def _judge(self, llm: LLM, criterion: Criterion, pairs: list[tuple[str, str]], citations: list[Citation]) -> CriterionReview:
@@ -299,18 +264,3 @@ def verdict_overall(criteria: list[CriterionReview]) -> tuple[str, str]:
     if by["not_addressed"]:
         parts.append(f"does not address {', '.join(by['not_addressed'])}")
     return overall, ("The proposal " + "; ".join(parts) + ".") if parts else "No criteria."
-
-
-def get_reviewer() -> Reviewer:
-    """One reviewer per process, sharing the retriever's store and embedder and the process's model."""
-    global _reviewer
-    if _reviewer is None:
-        from assistant.llm import get_llm
-        from assistant.retrieval import get_retriever
-
-        retriever = get_retriever()
-        _reviewer = Reviewer(retriever.settings, retriever.store, retriever.embedder, get_llm)
-    return _reviewer
-
-
-_reviewer: Reviewer | None = None

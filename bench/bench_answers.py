@@ -15,7 +15,7 @@ import time
 
 import ingest  # noqa: F401  (offline first)
 from common import percentile, write_result
-from assistant.answering import get_assistant
+from assistant.components import Components
 from assistant.prompts import prompt, render
 from eval.dataset import SETS_DIR, load_set
 
@@ -25,7 +25,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--llm-questions", type=int, default=8)
     args = parser.parse_args()
-    assistant = get_assistant()
+    components = Components()
+    assistant = components.assistant
     questions = [q.question for q in load_set(SETS_DIR / "tom-questions.jsonl") if not q.follows]
     assistant.ask(questions[0], mode="extractive")  # warm: embedder, keyword index
 

@@ -19,13 +19,10 @@ import time
 from pathlib import Path
 
 import ingest  # noqa: F401  (offline first)
-from assistant.retrieval import Retriever
+from assistant.components import Components
 from corpus import CORPUS_DIR
 from eval.dataset import SETS_DIR, load_set
-from ingest.embedder import get_embedder
-from ingest.pipeline import ingest_paths
 from ingest.settings import Settings
-from ingest.store import ChunkStore
 
 PRINCIPLES_QUESTION = "Which design principles does Somerset Council's TOM list?"
 
@@ -35,13 +32,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run_ours(workdir: Path, questions, repeat: int) -> dict:
-    settings = Settings(data_dir=workdir / "ours")
-    store = ChunkStore(settings)
+def run_ours(workdir: Path, questions, repeat: int, embedder) -> dict:
+    components = Components(Settings(data_dir=workdir / "ours"), embedder=embedder)
+    store = components.store
     started = time.perf_counter()
-    summary = ingest_paths([CORPUS_DIR], settings=settings, store=store)
+    summary = components.ingester.ingest([CORPUS_DIR])
     ingest_seconds = time.perf_counter() - started
-    retriever = Retriever(settings, store)
+    retriever = components.retriever
     retriever.search("warm up")
     latencies, hits = [], 0
     for _ in range(repeat):
@@ -63,7 +60,7 @@ def run_ours(workdir: Path, questions, repeat: int) -> dict:
     }
 
 
-def run_baseline(workdir: Path, questions, repeat: int) -> dict:
+def run_baseline(workdir: Path, questions, repeat: int, embedder) -> dict:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
     from llama_index.core import Settings as LlamaSettings
@@ -72,7 +69,6 @@ def run_baseline(workdir: Path, questions, repeat: int) -> dict:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     LlamaSettings.llm = None
-    embedder = get_embedder()
     client = chromadb.PersistentClient(path=str(workdir / "baseline"), settings=ChromaSettings(anonymized_telemetry=False))
     collection = client.get_or_create_collection("baseline", embedding_function=None)
     started = time.perf_counter()
@@ -110,11 +106,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     questions = [q for q in load_set(SETS_DIR / "tom-questions.jsonl") if q.sources and not q.follows]
-    get_embedder().get_text_embedding("warm up")  # both sides start with a loaded model
+    from ingest.embedder import load_embedder
+
+    embedder = load_embedder(Settings())
+    embedder.get_text_embedding("warm up")  # both sides start with a loaded model
     workdir = Path(tempfile.mkdtemp(prefix="tom-bench-"))
     try:
-        ours = run_ours(workdir, questions, args.repeat)
-        baseline = run_baseline(workdir, questions, args.repeat)
+        ours = run_ours(workdir, questions, args.repeat, embedder)
+        baseline = run_baseline(workdir, questions, args.repeat, embedder)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"{'':22}{'tom-assistant':>16}{'plain llama-index':>20}{'ratio':>8}")

@@ -14,8 +14,7 @@ import time
 
 import ingest  # noqa: F401  (offline first)
 from common import write_result
-from assistant.answering import get_assistant
-from assistant.review import get_reviewer
+from assistant.components import Components
 from eval.dataset import SETS_DIR, load_proposals
 
 
@@ -23,7 +22,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--proposals", nargs="*", default=["p01", "p02", "p05"])
     args = parser.parse_args()
-    assistant, reviewer = get_assistant(), get_reviewer()
+    components = Components()
+    assistant, reviewer = components.assistant, components.reviewer
     assistant.ask("What are the five themes of Somerset's Target Operating Model?", mode="llm")  # load the model
     started = time.perf_counter()
     assistant.ask("What does our TOM say about board meetings?", mode="llm")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
-QUESTION_TYPES = ("fact", "list", "multi_doc", "table", "numeric", "negative", "paraphrase", "followup")
+QUESTION_TYPES = ("fact", "list", "multi_doc", "table", "numeric", "negative", "paraphrase", "followup", "cover")
 
 
 class SetError(ValueError):
@@ -27,6 +28,7 @@ class Question(BaseModel):
     sources: list[str] = Field(default_factory=list)
     type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
     follows: str | None = None
+    split: Literal["dev", "test"] | None = None  # dev: look and tune; test: run only to report
 
     @field_validator("must_include")
     @classmethod
@@ -39,8 +41,33 @@ class Question(BaseModel):
     def answerable(self) -> bool:
         return bool(self.sources)
 
-    def alternatives(self) -> list[list[str]]:
-        return [[alt.strip() for alt in fact.split("|") if alt.strip()] for fact in self.must_include]
+
+@dataclass(frozen=True)
+class Selection:
+    """Which questions of a set to run: one split, and/or those whose main source is one document
+    (leave-one-document-out), or whose main source is any but that one (the four to tune on)."""
+
+    split: str | None = None
+    document: str | None = None
+    exclude_document: str | None = None
+
+    def wants(self, question: Question) -> bool:
+        main = question.sources[0] if question.sources else None
+        return ((self.split is None or question.split == self.split)
+                and (self.document is None or main == self.document)
+                and (self.exclude_document is None or main != self.exclude_document))
+
+
+def select(questions: list[Question], selection: Selection) -> list[Question]:
+    """The wanted questions, with the earlier turns each follow-up needs (so its conversation is real)."""
+    by_id = {q.id: q for q in questions}
+    wanted = {q.id for q in questions if selection.wants(q)}
+    for question_id in list(wanted):
+        parent = by_id[question_id].follows
+        while parent and parent not in wanted:
+            wanted.add(parent)
+            parent = by_id[parent].follows
+    return [q for q in questions if q.id in wanted]
 
 
 def _resolve(path: str | Path, what: str) -> Path:

@@ -8,11 +8,11 @@ from typing import Any
 
 import yaml
 
-from assistant.retrieval import Retriever
+from assistant.components import Components
+from eval.dataset import Selection
 from eval.metrics import aggregate, aggregate_by_type, gate, score
 from eval.report import write_report
 from eval.runner import Progress, run_sets
-from ingest.settings import Settings
 
 THRESHOLDS_FILE = Path(__file__).resolve().parent / "thresholds.yaml"
 
@@ -36,14 +36,15 @@ def load_thresholds(mode: str, path: Path = THRESHOLDS_FILE) -> dict[str, dict[s
 def evaluate(
     set_paths: list[str | Path],
     out_dir: Path,
-    settings: Settings,
-    retriever: Retriever,
+    components: Components,
     mode: str | None = None,
     progress: Progress | None = None,
     use_judge: bool = False,
     thresholds: Path = THRESHOLDS_FILE,
+    selection: Selection | None = None,
 ) -> Evaluation:
-    config, results = run_sets(set_paths, out_dir, settings, retriever, mode=mode, progress=progress)
+    config, results = run_sets(set_paths, out_dir, components, mode=mode, progress=progress, selection=selection)
+    settings = components.settings
     scores = [score(result) for result in results]
     summary, by_type = aggregate(scores), aggregate_by_type(scores)
     judged = None

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-MARKER_RE = re.compile(r"\[(\d{1,2})\]")
-SENTENCE_RE = re.compile(r"[^\n]+")
+from ingest.text import alternatives, markers, sentences
+
 HIT_KS = (1, 2, 3, 5, 10)
 
 
@@ -56,7 +56,7 @@ def citation_problems(answer: str, citations: list[dict], chunk_texts: dict[str,
     """Everything wrong with the citations: unresolved markers, unknown chunks, quotes not verbatim."""
     problems: list[str] = []
     numbers = {c["n"] for c in citations}
-    for marker in sorted({int(m) for m in MARKER_RE.findall(answer)}):
+    for marker in sorted(set(markers(answer))):
         if marker not in numbers:
             problems.append(f"marker [{marker}] has no citation")
     for citation in citations:
@@ -73,10 +73,10 @@ def citation_problems(answer: str, citations: list[dict], chunk_texts: dict[str,
 def citation_support(answer: str, citations: list[dict], chunk_texts: dict[str, str]) -> float | None:
     """Share of answer lines/sentences carrying a marker whose citation resolves to a stored chunk."""
     valid = {c["n"] for c in citations if c["chunk_id"] in chunk_texts}
-    sentences = [s for line in SENTENCE_RE.findall(answer) for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", line) if re.search(r"\w", s)]
-    if not sentences:
+    pieces = [s for s in sentences(answer) if re.search(r"[A-Za-z]", s)]
+    if not pieces:
         return None
-    backed = [any(int(m) in valid for m in MARKER_RE.findall(s)) for s in sentences]
+    backed = [any(m in valid for m in markers(s)) for s in pieces]
     return sum(backed) / len(backed)
 
 
@@ -87,8 +87,8 @@ def score(result: dict[str, Any]) -> dict[str, Any]:
     refused = bool(result["refused"])
     retrieved = [r["document"] for r in result.get("retrieved", [])]
     cited = _ranked_documents([c["document"] for c in sorted(result["citations"], key=lambda c: c["n"])])
-    alternatives = [[a.strip() for a in fact.split("|") if a.strip()] for fact in result.get("must_include", [])]
-    recall, all_facts = key_facts("" if refused else result["answer"], alternatives) if answerable else (None, None)
+    facts = [alternatives(fact) for fact in result.get("must_include", [])]
+    recall, all_facts = key_facts("" if refused else result["answer"], facts) if answerable else (None, None)
     problems = citation_problems(result["answer"], result["citations"], result.get("chunk_texts", {}))
     metrics: dict[str, Any] = {
         "id": result["id"],

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import Assistant
+from assistant.components import Components
 from assistant.conversations import AnswerLog
-from assistant.retrieval import Retriever
-from eval.dataset import Question, load_set
-from ingest.settings import Settings
+from eval.dataset import Question, Selection, load_set, select
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"
 Progress = Callable[[int, int, str], None]
@@ -55,17 +54,18 @@ def load_results(out_dir: Path) -> list[dict[str, Any]]:
 def run_sets(
     set_paths: list[str | Path],
     out_dir: Path,
-    settings: Settings,
-    retriever: Retriever,
+    components: Components,
     mode: str | None = None,
     progress: Progress | None = None,
+    selection: Selection | None = None,
 ) -> tuple[RunConfig, list[dict[str, Any]]]:
-    """Answer every question of the sets not yet in `out_dir`; returns the config and all results."""
+    """Answer every selected question of the sets not yet in `out_dir`; returns the config and all results."""
+    settings, retriever = components.settings, components.retriever
     mode = mode or settings.answer_mode
     questions: list[tuple[str, Question]] = []
     for path in set_paths:
         name = Path(path).stem
-        questions.extend((name, q) for q in load_set(path))
+        questions.extend((name, q) for q in select(load_set(path), selection or Selection()))
     model = settings.openai_model if settings.llm_backend == "openai" else settings.resolved_llm_path.stem
     config = RunConfig(sets=[str(p) for p in set_paths], mode=mode, backend=settings.llm_backend,
                        model=model if mode == "llm" else "extractive")
@@ -82,7 +82,7 @@ def run_sets(
     results = load_results(out_dir)
     done = {(r["set"], r["id"]) for r in results}
     sessions = {(r["set"], r["id"]): r["session"] for r in results}
-    assistant = Assistant(settings, retriever, AnswerLog(out_dir / "answers.sqlite3"))
+    assistant = Assistant(settings, retriever, AnswerLog(out_dir / "answers.sqlite3"), components.models)
     with (out_dir / "results.jsonl").open("a", encoding="utf-8") as sink:
         for position, (set_name, question) in enumerate(questions, start=1):
             if progress:

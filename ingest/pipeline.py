@@ -10,6 +10,7 @@ and the write itself is one upsert, so a failure leaves the store as it was for 
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -20,17 +21,28 @@ from llama_index.core.ingestion import IngestionPipeline
 from llama_index.core.schema import MetadataMode, TextNode
 
 from ingest.chunking import StructureNodeParser
-from ingest.embedder import count_tokens, embed_model_path, get_embedder
+from ingest.embedder import TokenCounter, embed_model_path
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from ingest.manifest import MANIFEST_NAME, ManifestError, describe, read_manifest
-from ingest.settings import Settings, get_settings
-from ingest.store import ChunkStore, clean_metadata, get_store
+from ingest.settings import Settings
+from ingest.store import ChunkStore, clean_metadata
 from ingest.structure import parse_blocks
 
 PIPELINE_VERSION = "3"  # bump when chunking changes, so every document is re-chunked
 SKIPPED_NAMES = ("readme", MANIFEST_NAME)
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    """What embedding or writing one document can raise; any of them fails that document, not the run."""
+    from chromadb.errors import ChromaError
+
+    return (LoadError, OSError, MemoryError, RuntimeError, ValueError, ChromaError)
+
+
+WRITE_ERRORS = _write_errors()
 
 
 @dataclass
@@ -47,114 +59,113 @@ class IngestSummary:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
+class Ingester:
+    """Loads, chunks, embeds and stores documents with one store, embedder and token counter."""
 
-def ingest_paths(
-    paths: Iterable[Path] | None = None,
-    settings: Settings | None = None,
-    store: ChunkStore | None = None,
-    progress: Progress | None = None,
-) -> IngestSummary:
-    """Ingest files and folders (the corpus folder when none are given) and return what happened."""
-    settings = settings or get_settings()
-    store = store or get_store(settings)
-    started = time.perf_counter()
-    summary = IngestSummary()
-    files, folders = _collect(list(paths or [settings.corpus_dir]), summary)
-    known = store.document_hashes()
-    parser = StructureNodeParser(
-        count_tokens=count_tokens,
-        chunk_tokens=settings.chunk_tokens,
-        max_tokens=settings.embed_window - 2,
-        include_metadata=False,
-        include_prev_next_rel=False,
-    )
-    pipeline = IngestionPipeline(transformations=[parser, get_embedder()])
-    signature = f"{PIPELINE_VERSION}|{settings.chunk_tokens}|{embed_model_path(settings).name}"
-    manifests: dict[Path, dict] = {}
+    def __init__(self, settings: Settings, store: ChunkStore, embedder, counter: TokenCounter) -> None:
+        self.settings, self.store, self.embedder = settings, store, embedder
+        parser = StructureNodeParser(
+            count_tokens=counter, chunk_tokens=settings.chunk_tokens, max_tokens=settings.embed_window - 2,
+            include_metadata=False, include_prev_next_rel=False,
+        )
+        self.pipeline = IngestionPipeline(transformations=[parser, embedder])
+        self.signature = f"{PIPELINE_VERSION}|{settings.chunk_tokens}|{embed_model_path(settings).name}"
 
-    for number, path in enumerate(files, start=1):
-        if progress:
-            progress(number, len(files), path.name)
-        doc_hash = _hash(path, signature)
-        previous = known.get(path.name)
+    def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None) -> IngestSummary:
+        """Ingest files and folders (the corpus folder when none are given) and return what happened."""
+        started = time.perf_counter()
+        summary = IngestSummary()
+        files, folders = _collect(list(paths or [self.settings.corpus_dir]), summary)
+        known = self.store.document_hashes()
+        manifests: dict[Path, dict] = {}
+        for number, path in enumerate(files, start=1):
+            if progress:
+                progress(number, len(files), path.name)
+            self._ingest_file(path, known.get(path.name), self._manifest(path.parent, manifests, summary), summary)
+        self._remove_vanished(files, folders, summary)
+        summary.seconds = round(time.perf_counter() - started, 2)
+        log.info("ingested: %d added, %d updated, %d unchanged, %d removed, %d failed", len(summary.added),
+                 len(summary.updated), len(summary.unchanged), len(summary.removed), len(summary.failed))
+        return summary
+
+    def _manifest(self, folder: Path, manifests: dict[Path, dict], summary: IngestSummary) -> dict:
+        if folder not in manifests:
+            try:
+                manifests[folder] = read_manifest(folder)
+            except ManifestError as error:
+                manifests[folder] = {}
+                summary.warnings.append({"document": MANIFEST_NAME, "warning": f"ignored: {error}"})
+        return manifests[folder]
+
+    def _ingest_file(self, path: Path, previous: set[str] | None, manifest: dict, summary: IngestSummary) -> None:
+        doc_hash = _hash(path, self.signature)
         if previous == {doc_hash}:
             summary.unchanged.append(path.name)
-            continue
+            return
         try:
             loaded = load_file(path)
         except LoadError as error:
             summary.failed.append({"document": path.name, "reason": str(error)})
-            continue
+            return
         except OSError as error:
             summary.failed.append({"document": path.name, "reason": f"cannot read the file: {error.strerror or error}"})
-            continue
+            return
         summary.warnings.extend({"document": path.name, "warning": w} for w in loaded.warnings)
-        if path.parent not in manifests:
-            try:
-                manifests[path.parent] = read_manifest(path.parent)
-            except ManifestError as error:
-                manifests[path.parent] = {}
-                summary.warnings.append({"document": MANIFEST_NAME, "warning": f"ignored: {error}"})
-        manifest = manifests[path.parent]
         document = loaded.document
         document.metadata.update(describe(path, manifest, _first_heading(document.text)))
         document.metadata.update({"document": path.name, "doc_hash": doc_hash})
         try:
-            nodes = [node for node in pipeline.run(documents=[document]) if isinstance(node, TextNode)]
-            if not nodes:
-                raise LoadError("no text chunks could be made from the file")
-            store.replace_document(
-                path.name,
-                ids=[node.node_id for node in nodes],
-                texts=[node.get_content(metadata_mode=MetadataMode.NONE) for node in nodes],
-                embeddings=[node.get_embedding() for node in nodes],
-                metadatas=[clean_metadata(node.metadata) for node in nodes],
-            )
-        except Exception as error:  # the store is untouched unless replace_document returned
-            summary.failed.append({"document": path.name, "reason": f"{type(error).__name__}: {error}"})
-            continue
+            chunks = self._embed_and_store(path.name, document)
+        except WRITE_ERRORS as error:  # the store is untouched unless replace_document returned
+            log.warning("could not ingest %s", path.name, exc_info=True)
+            reason = str(error) if isinstance(error, LoadError) else f"{type(error).__name__}: {error}"
+            summary.failed.append({"document": path.name, "reason": reason})
+            return
         (summary.updated if previous else summary.added).append(path.name)
-        summary.chunks_written += len(nodes)
+        summary.chunks_written += chunks
 
-    present = {path.name for path in files}
-    for info in store.documents():
-        source = Path(info.source) if info.source else None
-        if info.document in present or source is None:
-            continue
-        if any(_is_within(source, folder) for folder in folders) and not source.exists():
-            store.delete_document(info.document)
-            summary.removed.append(info.document)
-    summary.seconds = round(time.perf_counter() - started, 2)
-    return summary
+    def _embed_and_store(self, name: str, document) -> int:
+        """Chunk and embed first, then one write: a failure before it leaves the store as it was."""
+        nodes = [node for node in self.pipeline.run(documents=[document]) if isinstance(node, TextNode)]
+        if not nodes:
+            raise LoadError("no text chunks could be made from the file")
+        self.store.replace_document(
+            name,
+            ids=[node.node_id for node in nodes],
+            texts=[node.get_content(metadata_mode=MetadataMode.NONE) for node in nodes],
+            embeddings=[node.get_embedding() for node in nodes],
+            metadatas=[clean_metadata(node.metadata) for node in nodes],
+        )
+        return len(nodes)
 
+    def _remove_vanished(self, files: list[Path], folders: list[Path], summary: IngestSummary) -> None:
+        """Documents whose file has gone from an ingested folder leave the store too."""
+        present = {path.name for path in files}
+        for info in self.store.documents():
+            source = Path(info.source) if info.source else None
+            if info.document in present or source is None:
+                continue
+            if any(_is_within(source, folder) for folder in folders) and not source.exists():
+                self.store.delete_document(info.document)
+                summary.removed.append(info.document)
 
-def remove_document(document: str, settings: Settings | None = None, store: ChunkStore | None = None) -> int:
-    """Delete a document's chunks from the store; returns how many there were."""
-    return (store or get_store(settings)).delete_document(document)
+    def add(self, path: Path, progress: Progress | None = None) -> IngestSummary:
+        """Ingest one file from outside the corpus (an upload) and copy it into the corpus folder only
+        when that succeeded, so a file that fails leaves the store and the folder as they were."""
+        summary = self.ingest([path], progress=progress)
+        if not summary.failed:
+            self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, self.settings.corpus_dir / path.name)
+        return summary
 
-
-def add_document(path: Path, settings: Settings, store: ChunkStore | None = None,
-                 progress: Progress | None = None) -> IngestSummary:
-    """Ingest one file from outside the corpus (an upload) and copy it into the corpus folder only
-    when that succeeded, so a file that fails leaves the store and the folder as they were."""
-    summary = ingest_paths([path], settings=settings, store=store, progress=progress)
-    if not summary.failed:
-        settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, settings.corpus_dir / path.name)
-    return summary
-
-
-def delete_document(document: str, settings: Settings, store: ChunkStore | None = None) -> int:
-    """Delete a document's chunks and its file in the corpus folder (by base name only)."""
-    removed = remove_document(document, settings=settings, store=store)
-    path = settings.corpus_dir / Path(document).name
-    if path.is_file():
-        path.unlink()
-    return removed
+    def delete(self, document: str) -> int:
+        """Delete a document's chunks and its file in the corpus folder (by base name only)."""
+        removed = self.store.delete_document(document)
+        path = self.settings.corpus_dir / Path(document).name
+        if path.is_file():
+            path.unlink()
+        return removed
 
 
 def _collect(paths: list[Path], summary: IngestSummary) -> tuple[list[Path], list[Path]]:

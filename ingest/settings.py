@@ -8,7 +8,6 @@ the path in `TOM_CONFIG`; environment variables win over the file.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -148,7 +147,7 @@ class Settings(BaseSettings):
         return self.llm_model_path or self.models_dir / self.packaged_model.file_name
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+def load_settings() -> Settings:
+    """Settings from the environment and the TOML file, read afresh: the entry points call it once
+    and pass the result down (see `assistant.components`)."""
     return Settings()

@@ -9,16 +9,20 @@ Embeddings are always passed in, so Chroma's own (downloading) embedding functio
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
-from ingest.settings import Settings, get_settings
+from ingest.settings import Settings
 
 Where = dict[str, Any]
+PAGE = 5000  # records per bulk read: Chroma fails one `get` over ~32,766 records ("too many SQL variables")
+WRITE_BATCH = 2000  # records per upsert: one call over Chroma's max batch size fails
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,11 +48,11 @@ class DocumentInfo:
 class ChunkStore:
     """Chunks with their embeddings and metadata, in one Chroma collection."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        self.settings = settings or get_settings()
+        self.settings = settings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         if self.settings.chroma_url:
             url = urlparse(self.settings.chroma_url)
@@ -76,11 +80,27 @@ class ChunkStore:
         return str((collection.metadata or {}).get("revision", "")) + f":{collection.count()}"
 
     def all_chunks(self) -> list[StoredChunk]:
-        result = self.collection.get(include=["documents", "metadatas"])
         return [
             StoredChunk(chunk_id, text or "", dict(meta or {}))
-            for chunk_id, text, meta in zip(result["ids"], result["documents"], result["metadatas"])
+            for page in self._pages(["documents", "metadatas"])
+            for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
         ]
+
+    def _pages(self, include: list[str], where: Where | None = None) -> Iterator[dict[str, Any]]:
+        """Every record, a page at a time: no single call grows with the collection."""
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, where=where, limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page
+            if len(page["ids"]) < PAGE:
+                return
+            offset += PAGE
+
+    def _metadatas(self) -> Iterator[dict[str, Any]]:
+        for page in self._pages(["metadatas"]):
+            yield from (dict(meta or {}) for meta in page["metadatas"])
 
     def get(self, chunk_ids: list[str]) -> list[StoredChunk]:
         if not chunk_ids:
@@ -91,6 +111,13 @@ class ChunkStore:
             for chunk_id, text, meta in zip(result["ids"], result["documents"], result["metadatas"])
         }
         return [by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id]
+
+    def embeddings(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks, by id."""
+        if not chunk_ids:
+            return {}
+        result = self.collection.get(ids=chunk_ids, include=["embeddings"])
+        return dict(zip(result["ids"], result["embeddings"]))
 
     def query(self, embedding: list[float], n: int, where: Where | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest chunks by cosine similarity (1 - distance), best first."""
@@ -107,9 +134,8 @@ class ChunkStore:
 
     def documents(self) -> list[DocumentInfo]:
         """One entry per document, from the chunks' metadata (no separate registry to drift)."""
-        result = self.collection.get(include=["metadatas"])
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for meta in result["metadatas"]:
+        for meta in self._metadatas():
             grouped[str(meta.get("document", "?"))].append(meta)
         infos = []
         for document, metas in sorted(grouped.items()):
@@ -131,9 +157,8 @@ class ChunkStore:
 
     def document_hashes(self) -> dict[str, set[str]]:
         """Content hashes per document; more than one means an interrupted write to redo."""
-        result = self.collection.get(include=["metadatas"])
         hashes: dict[str, set[str]] = defaultdict(set)
-        for meta in result["metadatas"]:
+        for meta in self._metadatas():
             hashes[str(meta.get("document"))].add(str(meta.get("doc_hash", "")))
         return hashes
 
@@ -142,36 +167,28 @@ class ChunkStore:
         self, document: str, ids: list[str], texts: list[str], embeddings: list[list[float]], metadatas: list[dict]
     ) -> None:
         """Make `document` consist of exactly these chunks."""
-        old_ids = set(self.collection.get(where={"document": document}, include=[])["ids"])
-        if ids:
-            self.collection.upsert(ids=ids, documents=texts, embeddings=embeddings, metadatas=metadatas)
+        old_ids = {i for page in self._pages([], where={"document": document}) for i in page["ids"]}
+        for start in range(0, len(ids), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            self.collection.upsert(ids=ids[start:end], documents=texts[start:end], embeddings=embeddings[start:end],
+                                   metadatas=metadatas[start:end])
         stale = sorted(old_ids - set(ids))
-        if stale:
-            self.collection.delete(ids=stale)
+        for start in range(0, len(stale), WRITE_BATCH):
+            self.collection.delete(ids=stale[start:start + WRITE_BATCH])
         self._bump()
+        log.info("stored %s: %d chunks, %d stale removed", document, len(ids), len(stale))
 
     def delete_document(self, document: str) -> int:
-        ids = self.collection.get(where={"document": document}, include=[])["ids"]
+        ids = [i for page in self._pages([], where={"document": document}) for i in page["ids"]]
+        for start in range(0, len(ids), WRITE_BATCH):
+            self.collection.delete(ids=ids[start:start + WRITE_BATCH])
         if ids:
-            self.collection.delete(ids=ids)
             self._bump()
+            log.info("deleted %s: %d chunks", document, len(ids))
         return len(ids)
 
     def _bump(self) -> None:
         self.collection.modify(metadata={"revision": uuid.uuid4().hex})
-
-
-@lru_cache(maxsize=4)
-def _cached_store(settings_key: tuple) -> ChunkStore:
-    return ChunkStore(get_settings())
-
-
-def get_store(settings: Settings | None = None) -> ChunkStore:
-    """One store per process and configuration."""
-    settings = settings or get_settings()
-    if settings is not get_settings():
-        return ChunkStore(settings)
-    return _cached_store((str(settings.chroma_dir), settings.chroma_url, settings.collection))
 
 
 def clean_metadata(metadata: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\uf0b7\uf0a7\u2219\u00b7]|\(?[ivx]{1,4}\)|[a-h][.)])\s+")
-NUMBERED_ITEM_RE = re.compile(r"^\s*\d{1,2}[.)]\s+")
+from ingest.text import BULLET_RE, NUMBERED_RE
+
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 TOP_LEVEL_RE = re.compile(r"^(appendix|annex|annexe|part|section|chapter)\b|^\d{1,2}\.?\s+[A-Z]", re.IGNORECASE)
 DECORATION_RE = re.compile(r"^[^\w\"'\u201c\u2018(\[£$€]+\s*")
@@ -104,10 +104,10 @@ def _group_blocks(group: list[tuple[str, int]], has_md_headings: bool) -> list[B
         elif "\t" in line.strip() or (line.startswith("\t") and blocks and blocks[-1].kind == "row"):
             cells = [clean_inline(cell) for cell in line.rstrip("\n").split("\t")]
             blocks.append(Block("row", "\t".join(cells), offset, end))
-        elif BULLET_RE.match(line) or (NUMBERED_ITEM_RE.match(line) and not has_md_headings):
+        elif BULLET_RE.match(line) or (NUMBERED_RE.match(line) and not has_md_headings):
             body = BULLET_RE.sub("", line, count=1) if BULLET_RE.match(line) else line
             body = DECORATION_RE.sub("", body.strip())
-            prefix = "" if NUMBERED_ITEM_RE.match(body) else "- "
+            prefix = "" if NUMBERED_RE.match(body) else "- "
             blocks.append(Block("bullet", prefix + clean_inline(body), offset, end))
         elif blocks and blocks[-1].kind in ("para", "bullet"):
             previous = blocks[-1]

@@ -1,4 +1,6 @@
-"""Shared fixtures: isolated data folders, and one real ingestion of the sample corpus per session."""
+"""Shared fixtures: isolated data folders, the real embedder loaded once, and one real ingestion of
+the sample corpus per session. Each test builds what it needs from a `Components` container, the
+same composition root the CLI and the server use; no test clears a cache."""
 
 from __future__ import annotations
 
@@ -9,12 +11,28 @@ from pathlib import Path
 import pytest
 
 import ingest  # noqa: F401  (offline switches first)
+from assistant.components import Components
 from corpus import CORPUS_DIR
-from ingest.settings import Settings, get_settings
+from ingest.settings import Settings, load_settings
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(data_dir=data_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real MiniLM embedder, loaded once for the whole test session."""
+    from ingest.embedder import load_embedder
+
+    return load_embedder(load_settings())
+
+
+@pytest.fixture(scope="session")
+def counter():
+    from ingest.embedder import TokenCounter
+
+    return TokenCounter(load_settings())
 
 
 @pytest.fixture
@@ -23,41 +41,53 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "data")
 
 
-@pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A data folder holding the ingested sample corpus, shared by the tests that only read it."""
-    from ingest.pipeline import ingest_paths
+@pytest.fixture
+def components(settings: Settings, embedder) -> Components:
+    """A container over the private data folder, sharing the session's embedder."""
+    return Components(settings, embedder=embedder)
 
+
+@pytest.fixture
+def ingester(components: Components):
+    return components.ingester
+
+
+@pytest.fixture(scope="session")
+def corpus(embedder, tmp_path_factory: pytest.TempPathFactory) -> Components:
+    """The sample corpus ingested into its own data folder, as a container; its model slot loads the
+    real LLM on first use, once for the session."""
     data = tmp_path_factory.mktemp("corpus-data")
-    corpus = data / "corpus"
-    shutil.copytree(CORPUS_DIR, corpus, ignore=shutil.ignore_patterns("__*", "*.py"))
-    settings = make_settings(data / "store", corpus_dir=corpus, llm_model_path=get_settings().resolved_llm_path)
-    summary = ingest_paths(settings=settings)
+    folder = data / "corpus"
+    shutil.copytree(CORPUS_DIR, folder, ignore=shutil.ignore_patterns("__*", "*.py"))
+    settings = make_settings(data / "store", corpus_dir=folder, llm_model_path=load_settings().resolved_llm_path)
+    components = Components(settings, embedder=embedder)
+    summary = components.ingester.ingest()
     assert not summary.failed, summary.failed
-    return settings
+    return components
 
 
 @pytest.fixture(scope="session")
-def retriever(corpus_settings: Settings):
-    from assistant.retrieval import Retriever
-    from ingest.store import ChunkStore
-
-    return Retriever(corpus_settings, ChunkStore(corpus_settings))
+def corpus_settings(corpus: Components) -> Settings:
+    return corpus.settings
 
 
 @pytest.fixture(scope="session")
-def assistant(corpus_settings: Settings, retriever, tmp_path_factory: pytest.TempPathFactory):
+def retriever(corpus: Components):
+    return corpus.retriever
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus: Components):
     """The real assistant over the ingested corpus; the LLM loads on first llm-mode question."""
-    from assistant.answering import Assistant
-    from assistant.conversations import AnswerLog
-
-    return Assistant(corpus_settings, retriever, AnswerLog(tmp_path_factory.mktemp("log") / "answers.sqlite3"))
+    return corpus.assistant
 
 
 def key_facts_present(text: str, facts: list[str]) -> bool:
     """Every fact present; a fact may list alternatives separated by ' | '."""
+    from ingest.text import alternatives
+
     lowered = text.lower()
-    return all(any(alt.strip().lower() in lowered for alt in fact.split("|")) for fact in facts)
+    return all(any(alt.lower() in lowered for alt in alternatives(fact)) for fact in facts)
 
 
 def assert_citations_resolve(answer, retriever) -> None:

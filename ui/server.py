@@ -5,35 +5,29 @@ from __future__ import annotations
 import threading
 
 import ingest  # noqa: F401  (offline switches first)
-from assistant.answering import Assistant
-from assistant.review import Reviewer
-from ingest.settings import Settings
+from assistant.components import Components
 
 
-def build_app(settings: Settings, assistant: Assistant, reviewer: Reviewer):
-    """The FastAPI app with the UI mounted; both share one assistant, reviewer and ingestion lock."""
+def build_app(components: Components):
+    """The FastAPI app with the UI mounted; both share one set of components and one ingestion lock."""
     import gradio as gr
 
     from ui.api import create_app
     from ui.web import CSS, THEME, build_ui
 
     lock = threading.Lock()
-    app = create_app(settings, assistant, reviewer, lock)
-    ui = build_ui(settings, assistant, reviewer, lock)
+    app = create_app(components, lock)
+    ui = build_ui(components, lock)
     return gr.mount_gradio_app(app, ui, path="/", ssr_mode=False, theme=THEME, css=CSS, footer_links=["api"],
-                               max_file_size=settings.max_upload_bytes, pwa=False, mcp_server=False)
+                               max_file_size=components.settings.max_upload_bytes, pwa=False, mcp_server=False)
 
 
 def default_app():
-    """The app over the process-wide settings (what `tom serve` and uvicorn's factory use)."""
-    from assistant.answering import get_assistant
-    from assistant.review import get_reviewer
-
-    assistant = get_assistant()
-    return build_app(assistant.settings, assistant, get_reviewer())
+    """The app over settings from the environment (uvicorn's `--factory ui.server:default_app`)."""
+    return build_app(Components())
 
 
-def serve(host: str, port: int) -> None:
+def serve(components: Components, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(default_app(), host=host, port=port, log_level="info")
+    uvicorn.run(build_app(components), host=host, port=port, log_level="info")

@@ -18,11 +18,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answering import Answer, Assistant, QuestionError
+from assistant.answering import Answer
+from assistant.components import Components
+from assistant.errors import UserError
 from assistant.frameworks import FrameworkError, load_frameworks
 from assistant.retrieval import Filters
-from assistant.review import CriterionReview, Review, ReviewError, Reviewer, read_proposal
-from ingest.settings import Settings
+from assistant.review import CriterionReview, Review, ReviewError, read_proposal
 
 BADGE = {"supports": "#1a7f37", "conflicts": "#cf222e", "not_addressed": "#9a6700",
          "fits": "#1a7f37", "partly_fits": "#9a6700"}
@@ -84,7 +85,7 @@ def _stream(work) -> Iterator[tuple[str, Any]]:
     def target() -> None:
         try:
             items.put(("done", work(lambda item: items.put(("item", item)))))
-        except (QuestionError, ReviewError, FrameworkError) as error:
+        except UserError as error:
             items.put(("error", str(error)))
 
     threading.Thread(target=target, daemon=True).start()
@@ -95,8 +96,8 @@ def _stream(work) -> Iterator[tuple[str, Any]]:
             return
 
 
-def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, ingest_lock: threading.Lock) -> gr.Blocks:
-    store = assistant.retriever.store
+def build_ui(components: Components, ingest_lock: threading.Lock) -> gr.Blocks:
+    settings, assistant, reviewer, store = components.settings, components.assistant, components.reviewer, components.store
 
     def councils() -> list[str]:
         return ["All councils"] + sorted({d.council for d in store.documents() if d.council})
@@ -143,8 +144,8 @@ def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, inges
                 history.append({"role": "assistant", "content": "…"})
                 text = ""
                 filters = Filters(council=None if council_value in (None, "All councils") else council_value)
-                for kind, payload in _stream(lambda sink: assistant.ask(message, session=session_id, mode=mode_value,
-                                                                         filters=filters, on_token=sink)):
+                for kind, payload in _stream(lambda sink: components.chat.respond(message, session=session_id, mode=mode_value,
+                                                                                   filters=filters, on_token=sink)):
                     if kind == "item":
                         text += payload
                         history[-1] = {"role": "assistant", "content": linked_markers(text)}
@@ -233,27 +234,21 @@ def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, inges
                 return lambda done, total, name: progress((done, total), desc=name)
 
             def reingest_corpus(progress=gr.Progress()):
-                from ingest.pipeline import ingest_paths
-
                 with ingest_lock:
-                    return refresh(summary_text(ingest_paths(None, settings=settings, store=store, progress=bar(progress))))
+                    return refresh(summary_text(components.ingester.ingest(None, progress=bar(progress))))
 
             def add_upload(file, progress=gr.Progress()):
-                from ingest.pipeline import add_document
-
                 if file is None:
                     return refresh("Choose a file first.")
                 with ingest_lock:
-                    summary = add_document(Path(file if isinstance(file, str) else file.name), settings, store, bar(progress))
+                    summary = components.ingester.add(Path(file if isinstance(file, str) else file.name), bar(progress))
                 return refresh(summary_text(summary))
 
             def delete_document(name: str):
-                from ingest.pipeline import delete_document as delete
-
                 if not name:
                     return refresh("Choose a document first.")
                 with ingest_lock:
-                    removed = delete(name, settings, store=store)
+                    removed = components.ingester.delete(name)
                 return refresh(f"Deleted {html.escape(name)} ({removed} chunks).")
 
             add.click(add_upload, new_file, [table, to_delete, status])
@@ -276,7 +271,7 @@ def build_ui(settings: Settings, assistant: Assistant, reviewer: Reviewer, inges
                 from eval.evaluate import evaluate as run
                 from eval.runner import default_out_dir
 
-                result = run([SETS_DIR / set_name], default_out_dir(mode_value), settings, assistant.retriever, mode=mode_value,
+                result = run([SETS_DIR / set_name], default_out_dir(mode_value), components, mode=mode_value,
                              progress=lambda done, total, qid: progress((done, total), desc=qid))
                 rows = "\n".join(f"| {k} | {v:.3f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in result.summary.items())
                 gate = "\n\n**Gate:** " + ("passed" if not result.failures else "; ".join(result.failures))

@@ -85,11 +85,12 @@ def openai_server(corpus_settings):
 def test_openai_compatible_backend_answers_from_a_real_model(openai_server, corpus_settings, retriever, tmp_path):
     from assistant.answering import Assistant
     from assistant.conversations import AnswerLog
+    from assistant.llm import ModelSlot
 
     settings = corpus_settings.model_copy(
         update={"llm_backend": "openai", "openai_base_url": f"{openai_server}/v1", "openai_model": "served-gguf"}
     )
-    remote = Assistant(settings, retriever, AnswerLog(tmp_path / "log.sqlite3"))
+    remote = Assistant(settings, retriever, AnswerLog(tmp_path / "log.sqlite3"), ModelSlot(settings))
     answer = remote.ask("By how much does Somerset want to reduce the overall wage costs of the authority?", mode="llm")
     assert answer.model == "served-gguf" and answer.mode == "llm"
     assert not answer.refused and "40M" in answer.answer

@@ -2,9 +2,8 @@
 
 import pytest
 
-from assistant.citations import Grounder, split_claims
+from assistant.grounding import Grounder, split_claims
 from assistant.retrieval import Hit
-from ingest.embedder import get_embedder
 
 BOARDS = "Our boards and meetings will be as succinct as possible and have a clear purpose and remit. If they do not, we will not hold them."
 WAGES = "People and Skills measures:\n- Reduce the overall wage costs of authority by £40M\n- All staff complete the Cyber Awareness Training"
@@ -20,8 +19,8 @@ SOURCES = [hit(1, BOARDS), hit(2, WAGES), hit(3, VALUES)]
 
 
 @pytest.fixture(scope="module")
-def grounder():
-    return Grounder(get_embedder(), min_support=0.45)
+def grounder(embedder):
+    return Grounder(embedder, min_support=0.45)
 
 
 @pytest.mark.parametrize(

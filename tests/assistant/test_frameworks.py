@@ -8,7 +8,6 @@ import docx
 import pytest
 
 from assistant.frameworks import FrameworkError, criterion_chunks, extract, get_framework, load_frameworks, save
-from ingest.pipeline import ingest_paths
 from ingest.store import ChunkStore
 
 
@@ -33,13 +32,15 @@ def make_principles_docx(path: Path) -> Path:
 
 
 @pytest.fixture
-def principles_store(settings, tmp_path) -> ChunkStore:
+def principles_store(settings, tmp_path, embedder) -> ChunkStore:
+    from assistant.components import Components
+
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     make_principles_docx(corpus / "principles.docx")
-    settings = settings.model_copy(update={"corpus_dir": corpus})
-    assert not ingest_paths(settings=settings).failed
-    return ChunkStore(settings)
+    components = Components(settings.model_copy(update={"corpus_dir": corpus}), embedder=embedder)
+    assert not components.ingester.ingest().failed
+    return components.store
 
 
 def test_sub_headings_become_criteria_with_their_bullets(principles_store) -> None:

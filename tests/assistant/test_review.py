@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.review import (
-    OVERALLS, VERDICTS, CriterionReview, ReviewError, Reviewer, split_statements, verdict_overall,
-)
+from assistant.llm import ModelSlot
+from assistant.review import OVERALLS, VERDICTS, CriterionReview, ReviewError, Reviewer, verdict_overall
+from assistant.statements import split_statements
 from eval.dataset import SETS_DIR, load_proposals
 
 PROPOSALS = {case.id: case for case in load_proposals(SETS_DIR / "tom-proposals.jsonl")}
@@ -30,7 +30,7 @@ class ScriptedLLM:
 
 
 def reviewer_with(corpus_settings, retriever, llm) -> Reviewer:
-    return Reviewer(corpus_settings, retriever.store, retriever.embedder, lambda: llm)
+    return Reviewer(corpus_settings, retriever.store, retriever.embedder, ModelSlot(corpus_settings, lambda: llm))
 
 
 def assert_well_formed(review: dict, proposal: str, retriever) -> None:
@@ -116,8 +116,8 @@ def test_an_unknown_framework_is_named(corpus_settings, retriever) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_reviewer(corpus_settings, retriever, assistant) -> Reviewer:
-    return Reviewer(corpus_settings, retriever.store, retriever.embedder, lambda: assistant.llm()[0])
+def real_reviewer(corpus) -> Reviewer:
+    return corpus.reviewer
 
 
 @pytest.mark.slow
@@ -147,15 +147,18 @@ def test_real_model_sees_a_paper_only_process_conflict(real_reviewer, retriever)
 
 def test_a_chat_message_that_pastes_a_proposal_gets_the_review(corpus_settings, retriever, tmp_path) -> None:
     from assistant.answering import Assistant
+    from assistant.chat import Chat
     from assistant.conversations import AnswerLog
     from tests.conftest import assert_citations_resolve
 
-    reviewer = reviewer_with(corpus_settings, retriever, ScriptedLLM({"direction": "away"}))
-    chat = Assistant(corpus_settings, retriever, AnswerLog(tmp_path / "log.sqlite3"), reviewer=reviewer)
+    llm = ScriptedLLM({"direction": "away"})
+    reviewer = reviewer_with(corpus_settings, retriever, llm)
+    assistant = Assistant(corpus_settings, retriever, AnswerLog(tmp_path / "log.sqlite3"), ModelSlot(corpus_settings, lambda: llm))
+    chat = Chat(assistant, reviewer)
     message = "Does this fit our design principles?\n\n" + PROPOSALS["p02"].proposal
-    answer = chat.ask(message)
+    answer = chat.respond(message)
     assert answer.mode == "review" and not answer.refused
     assert "**Overall: conflicts**" in answer.answer and "Smaller and Leaner" in answer.answer
     assert_citations_resolve(answer, retriever)
-    plain = chat.ask("What does our TOM say about board meetings?", mode="extractive")
+    plain = chat.respond("What does our TOM say about board meetings?", mode="extractive")
     assert plain.mode == "extractive"

@@ -52,7 +52,7 @@ def test_follow_ups_run_in_their_question_s_conversation(extractive_run) -> None
         assert r["session"] == results[r["follows"]]["session"]
 
 
-def test_a_run_resumes_without_asking_again(extractive_run, corpus_settings, retriever, tmp_path) -> None:
+def test_a_run_resumes_without_asking_again(extractive_run, corpus, tmp_path) -> None:
     out, _ = extractive_run
     copy = tmp_path / "partial"
     copy.mkdir()
@@ -60,12 +60,12 @@ def test_a_run_resumes_without_asking_again(extractive_run, corpus_settings, ret
     (copy / "results.jsonl").write_text("\n".join(lines[:-3]) + "\n")
     (copy / "run.json").write_text((out / "run.json").read_text())
     asked: list[str] = []
-    evaluation = evaluate([PROJECT_SET], copy, corpus_settings, retriever, mode="extractive",
+    evaluation = evaluate([PROJECT_SET], copy, corpus, mode="extractive",
                           progress=lambda done, total, qid: asked.append(qid))
     assert evaluation.summary["questions"] == len(lines)
     assert len((copy / "results.jsonl").read_text().splitlines()) == len(lines)  # three appended, none twice
     with pytest.raises(RunError, match="mode=extractive"):
-        evaluate([PROJECT_SET], copy, corpus_settings, retriever, mode="llm")
+        evaluate([PROJECT_SET], copy, corpus, mode="llm")
 
 
 def test_compare_names_what_changed(extractive_run, tmp_path) -> None:
@@ -96,8 +96,8 @@ def test_the_html_report_shows_its_plots_in_chromium(extractive_run, browser) ->
 
 
 @pytest.mark.slow
-def test_the_llm_mode_gate_on_the_project_set(corpus_settings, retriever, tmp_path) -> None:
+def test_the_llm_mode_gate_on_the_project_set(corpus, tmp_path) -> None:
     """The gate in llm mode with the real default model (about 9 minutes on 2 cores)."""
-    evaluation = evaluate([PROJECT_SET], tmp_path / "llm", corpus_settings, retriever, mode="llm")
+    evaluation = evaluate([PROJECT_SET], tmp_path / "llm", corpus, mode="llm")
     assert evaluation.config["model"].startswith("qwen2.5-coder-1.5b")
     assert evaluation.failures == [], evaluation.failures

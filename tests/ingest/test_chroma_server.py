@@ -36,20 +36,19 @@ def chroma_server(tmp_path: Path):
     process.wait(timeout=30)
 
 
-def test_ingest_and_search_through_a_chroma_server(chroma_server: str, docs_dir: Path, tmp_path: Path):
-    from assistant.retrieval import Retriever
-    from ingest.pipeline import ingest_paths
-    from ingest.store import ChunkStore
+def test_ingest_and_search_through_a_chroma_server(chroma_server: str, docs_dir: Path, tmp_path: Path, embedder):
+    from assistant.components import Components
 
     settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma_server)
-    store = ChunkStore(settings)
-    summary = ingest_paths([docs_dir], settings=settings, store=store)
+    first, second = Components(settings, embedder=embedder), Components(settings, embedder=embedder)
+    store = first.store
+    summary = first.ingester.ingest([docs_dir])
     assert not summary.failed and len(summary.added) == 4
     assert not (tmp_path / "data" / "chroma").exists()  # nothing written to the embedded folder
 
-    second_process_view = ChunkStore(settings)  # another API process sees the same chunks
+    second_process_view = second.store  # another API process sees the same chunks
     assert second_process_view.count() == store.count() > 0
-    again = ingest_paths([docs_dir], settings=settings, store=second_process_view)
+    again = second.ingester.ingest([docs_dir])
     assert len(again.unchanged) == 4
-    hits = Retriever(settings, second_process_view).search("boards and meetings", k=3)
+    hits = second.retriever.search("boards and meetings", k=3)
     assert any("succinct" in hit.text for hit in hits)

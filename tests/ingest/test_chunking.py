@@ -5,9 +5,13 @@ from llama_index.core.schema import MetadataMode
 
 from corpus import CORPUS_DIR
 from ingest.chunking import StructureNodeParser
-from ingest.embedder import count_tokens
+from ingest.embedder import TokenCounter
+from ingest.settings import load_settings
 from ingest.loaders import load_file
 from tests.ingest.conftest import BULLETS, TABLE, make_docx, make_html, make_pdf
+
+
+count_tokens = TokenCounter(load_settings())
 
 
 def parser(chunk_tokens: int = 200) -> StructureNodeParser:

@@ -32,13 +32,10 @@ GUARD = textwrap.dedent(
 
     from pathlib import Path
     from ingest.settings import Settings
-    from ingest.pipeline import ingest_paths
-    from ingest.store import ChunkStore
-    from assistant.retrieval import Retriever
-    settings = Settings(data_dir=Path(sys.argv[2]))
-    store = ChunkStore(settings)
-    summary = ingest_paths([Path(sys.argv[1])], settings=settings, store=store)
-    hits = Retriever(settings, store).search("What does the TOM say about boards and meetings?", k=3)
+    from assistant.components import Components
+    components = Components(Settings(data_dir=Path(sys.argv[2])))
+    summary = components.ingester.ingest([Path(sys.argv[1])])
+    hits = components.retriever.search("What does the TOM say about boards and meetings?", k=3)
     print(json.dumps({"attempts": attempts, "failed": summary.failed, "added": summary.added, "hits": len(hits)}))
     """
 )

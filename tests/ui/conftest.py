@@ -16,16 +16,8 @@ def api_settings(corpus_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def api_parts(api_settings, assistant):
-    """A real assistant and reviewer over the copy; the LLM is the session's, loaded once."""
-    from assistant.answering import Assistant
-    from assistant.conversations import AnswerLog
-    from assistant.retrieval import Retriever
-    from assistant.review import Reviewer
-    from ingest.store import ChunkStore
+def api_parts(api_settings, corpus):
+    """A real container over the copy, sharing the session's embedder and model slot (not a second copy)."""
+    from assistant.components import Components
 
-    retriever = Retriever(api_settings, ChunkStore(api_settings))
-    reviewer = Reviewer(api_settings, retriever.store, retriever.embedder, lambda: assistant.llm()[0])
-    shared_llm = lambda: assistant.llm()[0]  # noqa: E731  (the session's model, not a second copy)
-    helper = Assistant(api_settings, retriever, AnswerLog(api_settings.db_path), reviewer=reviewer, llm_factory=shared_llm)
-    return helper, reviewer
+    return Components(api_settings, embedder=corpus.embedder, models=corpus.models)

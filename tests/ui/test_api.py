@@ -13,16 +13,16 @@ from ui.api import create_app
 
 
 @pytest.fixture(scope="module")
-def client(api_settings, api_parts) -> TestClient:
-    assistant, reviewer = api_parts
-    return TestClient(create_app(api_settings, assistant, reviewer))
+def client(api_parts) -> TestClient:
+    return TestClient(create_app(api_parts))
 
 
 @pytest.fixture(scope="module")
 def locked(api_settings, api_parts) -> TestClient:
-    assistant, reviewer = api_parts
+    from assistant.components import Components
+
     settings = api_settings.model_copy(update={"api_keys": ["secret-key"], "auth_reads": True})
-    return TestClient(create_app(settings, assistant, reviewer))
+    return TestClient(create_app(Components(settings, embedder=api_parts.embedder, models=api_parts.models)))
 
 
 def events(text: str) -> list[tuple[str, dict]]:
@@ -39,7 +39,7 @@ def test_ask_returns_the_cli_json_object(client, api_parts) -> None:
     data = reply.json()
     assert {"answer", "citations", "refused", "mode", "model", "latency_ms", "session", "answer_id"} <= set(data)
     assert not data["refused"] and data["citations"]
-    chunk = api_parts[0].retriever.store.get([data["citations"][0]["chunk_id"]])[0]
+    chunk = api_parts.retriever.store.get([data["citations"][0]["chunk_id"]])[0]
     assert data["citations"][0]["quote"] in chunk.text
 
 
@@ -141,9 +141,8 @@ def test_openai_client_against_the_server(api_settings, api_parts) -> None:
 
     from tests.conftest import free_port
 
-    assistant, reviewer = api_parts
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(api_settings, assistant, reviewer), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(api_parts), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

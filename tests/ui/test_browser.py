@@ -17,9 +17,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(api_settings, api_parts):
-    assistant, reviewer = api_parts
     port = free_port()
-    app = build_app(api_settings, assistant, reviewer)
+    app = build_app(api_parts)
     instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

@@ -5,7 +5,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from ingest.settings import get_settings
 from ui.cli import app
 
 runner = CliRunner()
@@ -13,22 +12,10 @@ runner = CliRunner()
 
 @pytest.fixture
 def cli_env(corpus_settings, monkeypatch):
-    """Point the process-wide settings at the ingested sample corpus."""
+    """Point the CLI's settings (read afresh by each invocation) at the ingested sample corpus."""
     monkeypatch.setenv("TOM_DATA_DIR", str(corpus_settings.data_dir))
     monkeypatch.setenv("TOM_CORPUS_DIR", str(corpus_settings.corpus_dir))
-    get_settings.cache_clear()
-    from assistant import retrieval
-    from ingest import store
-
-    retrieval.get_retriever.cache_clear()
-    store._cached_store.cache_clear()
-    from assistant import review
-
-    monkeypatch.setattr(review, "_reviewer", None)
-    yield
-    get_settings.cache_clear()
-    retrieval.get_retriever.cache_clear()
-    store._cached_store.cache_clear()
+    monkeypatch.setenv("TOM_LLM_MODEL_PATH", str(corpus_settings.resolved_llm_path))
 
 
 def test_search_json_has_the_documented_fields(cli_env):

@@ -1,0 +1,131 @@
+"""Drafters: what writes an answer from the chosen passages, before grounding checks it.
+
+`LLMDrafter` asks the configured model, streaming; `ExtractiveDrafter` needs no model and picks
+the passages' own sentences. Either way the draft goes through the `GroundedStream`, so only
+supported, cited sentences reach the user.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+import numpy as np
+
+from assistant.grounding import GroundedStream
+from assistant.llm import LLM
+from assistant.prompts import prompt, render
+from assistant.retrieval import Hit, Retriever
+from ingest.settings import Settings
+from ingest.text import sentences, tokenize
+
+# Words that shape a question but that an answer need not contain ("how many", "which three")
+QUESTION_FORMS = frozenset(tokenize(
+    "many much long often take say says ask asks describe mean means list called name named kind type sort "
+    "one two three four five six seven eight nine ten twelve"
+))
+# How the extractive drafter ranks a sentence: closeness in meaning, the question's words it holds,
+# how much of the question its passage covers, and a small lean towards better-ranked passages.
+MEANING_WEIGHT, WORDS_WEIGHT, PASSAGE_WEIGHT, RANK_PENALTY = 0.5, 0.3, 0.2, 0.02
+KEEP_WITHIN = 0.75  # keep sentences scoring at least this share of the best one
+MOST_SENTENCES = 3
+LIST_FOLLOWS = 8  # lines after a lead-in ("…which will:") brought with it
+
+
+class Drafter(Protocol):
+    name: str
+
+    def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str: ...
+
+
+class LLMDrafter:
+    """The model writes the answer from numbered passages; the stream is grounded as it comes."""
+
+    def __init__(self, settings: Settings, llm: LLM) -> None:
+        self.settings, self.llm, self.name = settings, llm, llm.name
+
+    def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str:
+        sources = "\n\n".join(f"[{n}] {hit.title} — {hit.section}\n{hit.text}" for n, hit in enumerate(context, start=1))
+        messages = [
+            {"role": "system", "content": prompt("answer_system")},
+            {"role": "user", "content": render("answer_user", sources=sources, question=question)},
+        ]
+        draft = ""
+        for token in self.llm.stream(messages, self.settings.llm_max_tokens):
+            draft += token
+            sink.feed(draft)
+        return draft
+
+
+class ExtractiveDrafter:
+    """The sentences that best match the question, verbatim, from the passages that cover it.
+
+    Without a model to judge, every distinctive word of the question must be one the documents
+    use, a passage must hold most of them (counting words and question forms aside: a list
+    answers "which three") and every figure or year the question names; sentences come only
+    from such passages.
+    """
+
+    name = "extractive"
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+
+    def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str:
+        text = self._select(question, context)
+        sink.feed(text)
+        return text
+
+    def _select(self, question: str, context: list[Hit]) -> str:
+        q_tokens = set(tokenize(question)) - self.retriever.identity
+        gate_tokens = q_tokens - QUESTION_FORMS
+        if self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question))):
+            return ""  # the question turns on a word the documents never use
+        covering = _covering(question, context, gate_tokens)
+        candidates = [(n, position, sentence)
+                      for n, hit in enumerate(context, start=1) if n in covering
+                      for position, sentence in enumerate(sentences(hit.text))]
+        if not candidates:
+            return ""
+        vectors = np.asarray(self.retriever.embedder.get_text_embedding_batch([question] + [c[2] for c in candidates]))
+        similarity = vectors[1:] @ vectors[0]
+        scores = [
+            MEANING_WEIGHT * float(sim) + WORDS_WEIGHT * _share(q_tokens, sentence) + PASSAGE_WEIGHT * covering[n]
+            - RANK_PENALTY * (n - 1)
+            for (n, _, sentence), sim in zip(candidates, similarity)
+        ]
+        picked = _pick(candidates, scores)
+        lines: dict[str, str] = {}  # overlapping chunks repeat sentences: keep the first
+        for i in picked:
+            lines.setdefault(candidates[i][2], f"{candidates[i][2]} [{candidates[i][0]}]")
+        return "\n".join(lines.values())
+
+
+def _covering(question: str, context: list[Hit], gate_tokens: set[str]) -> dict[int, float]:
+    """Passage number -> share of the question's words it holds, for passages holding most of them and its figures."""
+    numbers = set(re.findall(r"\d+", question))
+    covering: dict[int, float] = {}
+    for n, hit in enumerate(context, start=1):
+        text = f"{hit.title} {hit.section} {hit.document} {hit.text}"
+        share = len(gate_tokens & set(tokenize(text))) / len(gate_tokens) if gate_tokens else 1.0
+        if share > 0.5 and numbers <= set(re.findall(r"\d+", text)):
+            covering[n] = share
+    return covering
+
+
+def _share(q_tokens: set[str], sentence: str) -> float:
+    return len(q_tokens & set(tokenize(sentence))) / len(q_tokens) if q_tokens else 0.0
+
+
+def _pick(candidates: list[tuple[int, int, str]], scores: list[float]) -> list[int]:
+    """The best few sentences, each lead-in with its list, in document order."""
+    order = np.argsort(scores)[::-1]
+    picked: list[int] = []
+    for index in order:
+        if len(picked) >= MOST_SENTENCES or scores[index] < KEEP_WITHIN * scores[order[0]]:
+            break
+        picked.append(int(index))
+        n, position, sentence = candidates[index]
+        if sentence.endswith(":"):  # a lead-in: bring its list
+            picked.extend(i for i, c in enumerate(candidates) if c[0] == n and position < c[1] <= position + LIST_FOLLOWS)
+    return sorted(set(picked), key=lambda i: (candidates[i][0], candidates[i][1]))
