@@ -12,6 +12,7 @@ says why.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -76,6 +77,8 @@ def check_question(question: str | None, limit: int) -> str:
     question = " ".join(question.split())
     if not question:
         raise QuestionError("the question is empty")
+    if not re.search(r"[^\W\d_]{2}", question):
+        raise QuestionError("the question has no words to search for: ask it in words, e.g. 'What does our TOM say about boards?'")
     if len(question) > limit:
         raise QuestionTooLong(f"the question is {len(question)} characters; the limit is {limit}")
     return question
@@ -86,7 +89,7 @@ class Assistant:
 
     def __init__(self, settings: Settings, retriever: Retriever, log: AnswerLog, models: ModelSlot) -> None:
         self.settings, self.retriever, self.log, self.models = settings, retriever, log, models
-        self.grounder = Grounder(retriever.embedder, settings.min_support)
+        self.grounder = Grounder(retriever.embedder, settings.min_support, retriever.councils)
         self.contexts = ContextBuilder(settings, retriever)
         self.extractive = ExtractiveDrafter(retriever)
 

@@ -21,6 +21,8 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.citations import Citation
+from assistant.consistency import Passage as ConsistencyPassage
+from assistant.consistency import contradiction
 from assistant.retrieval import Hit
 from ingest.text import MARKER_RE, list_item, markers, numbers_in, sentence_spans, sentences, spelled_numbers, strip_markers, tokenize
 
@@ -91,9 +93,11 @@ def _leading_markers(piece: str) -> tuple[list[int], str]:
 class Grounder:
     """Scores claims against passages; the embedder is the retriever's, already loaded."""
 
-    def __init__(self, embedder, min_support: float) -> None:
+    def __init__(self, embedder, min_support: float, councils: Callable[[], frozenset[str]] = frozenset) -> None:
+        """`councils` gives the councils the store knows, for the check that a claim names the right one."""
         self.embedder = embedder
         self.min_support = min_support
+        self.councils = councils
         self._passages: dict[tuple[str, str], _Passage] = {}
 
     def _passage(self, hit: Hit) -> _Passage:
@@ -158,8 +162,18 @@ class Grounder:
                     scores[i, j] = 0.0
                 else:
                     scores[i, j] = 0.5 * lexical + 0.5 * float(similarity[best])
+                if scores[i, j] >= self.min_support and self._contradicts(claim.text, hit):
+                    scores[i, j] = 0.0
                 quotes[i][j] = _quote(judged[i], hit.text, passage.sentences, similarity)
         return scores, quotes
+
+    def _contradicts(self, claim: str, hit: Hit) -> bool:
+        """A claim that resembles the passage but says something else: it cannot cite it."""
+        document = f"{hit.title} {hit.metadata.get('date', '')} {hit.document}"
+        reason = contradiction(claim, ConsistencyPassage(hit.text, hit.council, hit.section, document), self.councils())
+        if reason:
+            log.info("claim %r not supported by %s: %s", claim[:80], hit.chunk_id, reason)
+        return reason is not None
 
 
 def _in_context(claim: str, question: str, asked: set[str]) -> str:

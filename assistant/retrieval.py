@@ -105,6 +105,10 @@ class Retriever:
         """The stemmed words no passage uses."""
         return self.keyword.unknown(tokens)
 
+    def councils(self) -> frozenset[str]:
+        """The councils whose documents are in the store."""
+        return self.keyword.councils
+
     def name_words(self) -> frozenset[str]:
         """Every word that names some document (title, council, kind, date, file name)."""
         return frozenset().union(*self.keyword.names.values())
@@ -166,7 +170,7 @@ class Retriever:
         """Councils in the store whose distinctive name words appear in the question."""
         words = set(re.findall(r"[a-z]+", query.lower()))
         named = set()
-        for council in {str(chunk.metadata.get("council", "")) for chunk in self.keyword.chunks}:
+        for council in self.keyword.councils:
             distinctive = council_name_words(council)
             if distinctive and distinctive <= words:
                 named.add(council)

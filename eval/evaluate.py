@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import yaml
 
 from assistant.components import Components
 from eval.dataset import Selection
-from eval.metrics import aggregate, aggregate_by_type, gate, score
+from eval.metrics import aggregate, aggregate_by, aggregate_by_type, gate, score
 from eval.report import write_report
 from eval.runner import Progress, run_sets
 
@@ -54,5 +55,8 @@ def evaluate(
         llm = judge_llm(settings)
         judged = judge_results(llm, results) if llm is not None else {"judge": "not configured (set TOM_JUDGE_BASE_URL)"}
     files = write_report(out_dir, config.to_dict(), summary, by_type, scores, results, judged)
+    by_document = aggregate_by(scores, "document")
+    files["by-document.json"] = out_dir / "by-document.json"
+    files["by-document.json"].write_text(json.dumps(by_document, indent=2), encoding="utf-8")
     failures = gate(summary, load_thresholds(config.mode, thresholds))
     return Evaluation(out_dir, config.to_dict(), summary, by_type, files, judged, failures)

@@ -93,6 +93,7 @@ def score(result: dict[str, Any]) -> dict[str, Any]:
     metrics: dict[str, Any] = {
         "id": result["id"],
         "type": result["type"],
+        "document": expected[0] if expected else "(negative)",
         "answerable": answerable,
         "refused": refused,
         "refusal_correct": (not refused) if answerable else refused,
@@ -154,11 +155,16 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def aggregate_by_type(scores: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def aggregate_by(scores: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """The aggregate per value of `key` ("type", or "document": a question's main source)."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in scores:
-        groups[s["type"]].append(s)
-    return {kind: aggregate(group) for kind, group in sorted(groups.items())}
+        groups[str(s.get(key))].append(s)
+    return {value: aggregate(group) for value, group in sorted(groups.items())}
+
+
+def aggregate_by_type(scores: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return aggregate_by(scores, "type")
 
 
 def gate(summary: dict[str, Any], thresholds: dict[str, dict[str, float]]) -> list[str]:

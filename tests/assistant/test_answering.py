@@ -81,7 +81,8 @@ def test_follow_up_is_rewritten_with_the_history(assistant):
     assert any(c.document == "merton-tom-scrutiny-report.txt" for c in second.citations)
 
 
-@pytest.mark.parametrize("question, reason", [("   ", "empty"), ("x" * 5000, "limit")])
+@pytest.mark.parametrize("question, reason", [("   ", "empty"), ("x" * 5000, "limit"), ("???", "no words"), ("42 ?", "no words"),
+                                              ("x" * 10_000_000, "limit")])
 def test_bad_questions_get_a_clear_error(assistant, question, reason):
     with pytest.raises(QuestionError, match=reason):
         assistant.ask(question, mode="extractive")

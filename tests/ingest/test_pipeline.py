@@ -64,7 +64,7 @@ def test_failed_write_leaves_the_store_as_it_was(docs_dir: Path, ingester, monke
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store.collection, "upsert", crash)
+    monkeypatch.setattr(type(store.collection), "upsert", crash)  # the class: a failed write makes the store reopen Chroma
     summary = ingester.ingest([docs_dir])
     assert {f["document"] for f in summary.failed} == {"notes.txt", "extra.txt"}
     assert "disk full" in summary.failed[0]["reason"]

@@ -14,7 +14,7 @@ from ui.api import create_app
 
 @pytest.fixture(scope="module")
 def client(api_parts) -> TestClient:
-    return TestClient(create_app(api_parts))
+    return TestClient(create_app(api_parts), base_url="http://127.0.0.1")  # the Host check accepts 127.0.0.1, not "testserver"
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +22,16 @@ def locked(api_settings, api_parts) -> TestClient:
     from assistant.components import Components
 
     settings = api_settings.model_copy(update={"api_keys": ["secret-key"], "auth_reads": True})
-    return TestClient(create_app(Components(settings, embedder=api_parts.embedder, models=api_parts.models)))
+    return TestClient(create_app(Components(settings, embedder=api_parts.embedder, models=api_parts.models)),
+                      base_url="http://127.0.0.1")
 
 
 def events(text: str) -> list[tuple[str, dict]]:
     out = []
     for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":"))
+        if "data" not in lines:  # a comment (sse-starlette's keep-alive ping)
+            continue
         out.append((lines.get("event", ""), json.loads(lines["data"])))
     return out
 
@@ -169,3 +172,12 @@ def test_api_docs_are_served_without_a_cdn(client) -> None:
     assert page.status_code == 200 and "/api/ask" in page.text and "/v1/chat/completions" in page.text
     assert "http://" not in page.text and "https://" not in page.text and "<script" not in page.text
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
+
+
+def test_an_upload_named_like_an_existing_document_is_409(client, api_settings) -> None:
+    """The ingest layer refuses to replace a document silently; its error's status reaches the client."""
+    first = client.post("/api/documents", files={"file": ("twice.txt", b"The Ashcombe pilot runs in Wells.", "text/plain")})
+    assert first.status_code == 200, first.text
+    again = client.post("/api/documents", files={"file": ("twice.txt", b"Another text entirely.", "text/plain")})
+    assert again.status_code == 409 and "twice.txt" in again.json()["detail"], again.text
+    assert client.delete("/api/documents/twice.txt").status_code == 200

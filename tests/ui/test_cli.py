@@ -75,3 +75,17 @@ def test_review_reads_stdin_and_says_what_is_missing(cli_env):
     assert empty.exit_code == 2 and "empty" in empty.output
     unknown = runner.invoke(app, ["review", "proposal.xyz"])
     assert unknown.exit_code == 2
+
+
+def test_rich_markup_in_a_document_is_shown_not_parsed(tmp_path, monkeypatch):
+    """A heading such as "[/x]" used to crash `tom documents|search|ask` (Rich read it as markup)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "markup.txt").write_text("Roles [/x] and [bold]teams[/bold]\n\nThe [red]board[/red] meets monthly.\n", encoding="utf-8")
+    monkeypatch.setenv("TOM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TOM_CORPUS_DIR", str(folder))
+    assert runner.invoke(app, ["ingest", str(folder)]).exit_code == 0
+    for command in (["documents"], ["search", "board meets", "-k", "1"], ["ask", "When does the board meet?", "--mode", "extractive"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, (command, result.output)
+        assert "[/x]" in result.output or "[red]board[/red]" in result.output, (command, result.output)

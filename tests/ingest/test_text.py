@@ -1,0 +1,103 @@
+"""The shared text rules (ingest/text.py) and every pattern that reads user or document text.
+
+Pathological input must cost time in proportion to its size: a pattern that backtracks turns one
+question or one document line into minutes of CPU (and holds the GIL, so the whole server
+stalls). Each path is fed a megabyte of hostile text and a quarter of that; linear code takes
+about four times as long for four times the text, a quadratic pattern sixteen times. The
+timeout is the backstop for a catastrophic one.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import pytest
+
+from ingest.text import alternatives, chunk_id, list_item, markers, numbers_in, sentences, strip_markers, tokenize
+
+HOSTILE = {
+    "dots": ".",
+    "spaces then a stop": " ",
+    "dashes": "Name-----Role-----Team ",
+    "initials": "A. ",
+    "abbreviations": "e.g. ",
+    "markers": ". [1]",
+    "open brackets": "[1",
+    "newlines": "\n",
+    "bullets": "- ",
+    "digits and commas": "1,",
+    "capitals in brackets": "Target Operating Model (TOM) ",
+    "quotes": "'a' \"",
+    "negations": "not no never ",
+    "review phrases": "does this fit our design principles ",
+}
+
+
+def _paths():
+    """Every function that runs a pattern over a question, a proposal, a claim or a document line."""
+    from assistant.chat import split_review_request
+    from assistant.consistency import Passage, contradiction
+    from assistant.followups import FOLLOW_UP_RE
+    from assistant.grounding import split_claims
+    from assistant.statements import split_statements
+    from ingest.keyword_index import find_acronyms
+    from ingest.structure import parse_blocks
+
+    return {
+        "sentences": sentences, "list_item": list_item, "markers": markers, "strip_markers": strip_markers,
+        "numbers_in": numbers_in, "tokenize": tokenize, "parse_blocks": parse_blocks,
+        "find_acronyms": lambda text: find_acronyms([text]), "split_claims": split_claims,
+        "split_statements": split_statements, "split_review_request": split_review_request,
+        "follow_up": FOLLOW_UP_RE.search,
+        "contradiction": lambda text: contradiction(text[:20_000], Passage(text[:20_000], "Somerset Council")),
+    }
+
+
+def _seconds(work, text: str) -> float:
+    """Best of two runs: the machine is shared, and one slow run is noise, not backtracking."""
+    best = float("inf")
+    gc.disable()  # the collector's passes over many small strings grow faster than the text; patterns are the subject
+    try:
+        for _ in range(2):
+            started = time.perf_counter()
+            work(text)
+            best = min(best, time.perf_counter() - started)
+    finally:
+        gc.enable()
+    return best
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("pattern", sorted(HOSTILE))
+def test_every_text_path_is_linear_on_a_megabyte_of_hostile_text(pattern: str) -> None:
+    unit = HOSTILE[pattern]
+    big = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    small = big[:250_000]
+    for name, work in _paths().items():
+        _seconds(work, small[:1000])  # warm: imports, compiled patterns
+        quarter, whole = _seconds(work, small), _seconds(work, big)
+        assert whole < 0.5 or whole / max(quarter, 1e-3) < 9, f"{name} on {pattern}: {quarter:.3f}s then {whole:.3f}s"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The budget is £1.6m (new posts, 1.6 FTE). Next.", ["The budget is £1.6m (new posts, 1.6 FTE).", "Next."]),
+    ("We use e.g. digital forms. Cllr. Smith agreed. J. Bloggs too.", ["We use e.g. digital forms.", "Cllr. Smith agreed.", "J. Bloggs too."]),
+    ("Reduce wage costs by £40M. Meetings will be short.", ["Reduce wage costs by £40M.", "Meetings will be short."]),
+    ("Our values are:\n- Work as one team.\n- Build belonging.", ["Our values are:", "- Work as one team.", "- Build belonging."]),
+    ("Boards will be succinct. [1] Staff will be trained. [2]", ["Boards will be succinct. [1]", "Staff will be trained. [2]"]),
+    ("3.3 The previous TOM, 2018-2023 has expired.", ["3.3 The previous TOM, 2018-2023 has expired."]),
+])
+def test_sentences_respect_decimals_abbreviations_initials_lists_and_markers(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+    assert all(piece in text for piece in sentences(text))  # verbatim, so quotes are findable
+
+
+def test_the_small_rules_have_one_home() -> None:
+    assert list_item("- Work as one team") == "Work as one team" and list_item("3) Review") == "Review"
+    assert list_item("Work as one team") is None
+    assert markers("Boards [1] and staff [2, 3].") == [1, 2, 3]
+    assert strip_markers("Boards are short [1] .") == "Boards are short."
+    assert numbers_in("Reduce by £40,000. In 2024.") == {"40000", "2024"}
+    assert chunk_id("somerset.txt", 7) == "somerset.txt#0007"
+    assert alternatives("£40M | 40 million |") == ["£40M", "40 million"]

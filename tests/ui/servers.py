@@ -1,0 +1,109 @@
+"""Helpers for the web tests: a real uvicorn server on 127.0.0.1, scripted models, and Gradio's HTTP API.
+
+The scripted models stand in for the LLM where timing or failure is the point; they answer with
+the passages' own sentences (so the grounder keeps them and the token sink is called per sentence),
+slowly, and record when their stream is closed (the moment the model lock would be released).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import uvicorn
+
+from tests.conftest import free_port
+
+
+@contextlib.contextmanager
+def running(app) -> Iterator[str]:
+    """Serve `app` on a free port of 127.0.0.1 for the duration; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        thread.join(0.1)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+class ScriptedModel:
+    """An LLM that copies the passages it is shown (marked), a word every `delay` seconds; `fail_after`
+    words in, it raises `error` (an unexpected failure, not LLMUnavailable)."""
+
+    name = "scripted"
+
+    def __init__(self, delay: float = 0.05, fail_after: int | None = None, error: Exception | None = None) -> None:
+        self.delay, self.fail_after, self.error = delay, fail_after, error
+        self.started = threading.Event()
+        self.closed = threading.Event()  # set when a stream ends, however it ends
+        self.words_sent = 0
+        self.streams = 0
+        self._lock = threading.Lock()  # like llama.cpp: one generation at a time
+
+    def reset(self, delay: float | None = None) -> None:
+        """Forget earlier streams (the container keeps one model for its life)."""
+        self.started.clear()
+        self.closed.clear()
+        self.words_sent = self.streams = 0
+        self.delay = self.delay if delay is None else delay
+
+    def stream(self, messages, max_tokens, json_schema=None):
+        if json_schema is not None:  # a review question: answer the schema plainly
+            yield json.dumps({"direction": "neither"} if "direction" in json.dumps(json_schema) else {"harder": False})
+            return
+        words = " ".join(f"{claim} [{n}]." for n, claim in passage_claims(messages[-1]["content"])).split(" ")
+        with self._lock:
+            self.streams += 1
+            self.started.set()
+            try:
+                for n, word in enumerate(words):
+                    if self.fail_after is not None and n >= self.fail_after:
+                        raise self.error or RuntimeError("scripted failure")
+                    time.sleep(self.delay)
+                    self.words_sent += 1
+                    yield word + " "
+            finally:
+                self.closed.set()
+
+
+def passage_claims(prompt: str) -> list[tuple[int, str]]:
+    """(passage number, sentence or list line) for every passage in an answer prompt, in order."""
+    claims = []
+    for number, body in re.findall(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n\nQuestion:|\Z)", prompt, re.S | re.M):
+        for piece in re.split(r"(?<=[.!?])\s+|\n", body):
+            piece = piece.strip(" -•*").rstrip(".!?:;")
+            if len(piece.split()) >= 4:
+                claims.append((int(number), piece))
+    return claims
+
+
+def gradio_call(base: str, api_name: str, data: list, headers: dict | None = None, timeout: float = 120) -> tuple[str, object]:
+    """Call a Gradio event over its HTTP API (/gradio_api/call/...); returns (last SSE event, its data).
+
+    Raises httpx.HTTPStatusError when the call itself is refused (e.g. 401)."""
+    with httpx.Client(timeout=timeout, headers=headers or {}) as http:
+        joined = http.post(f"{base}/gradio_api/call/{api_name}", json={"data": data})
+        joined.raise_for_status()
+        event_id = joined.json()["event_id"]
+        kind, payload = "", None
+        with http.stream("GET", f"{base}/gradio_api/call/{api_name}/{event_id}") as reply:
+            reply.raise_for_status()
+            for line in reply.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    payload = json.loads(line[6:]) if line[6:] not in ("", "null") else None
+                    if kind in ("complete", "error"):
+                        return kind, payload
+        return kind, payload

@@ -1,0 +1,79 @@
+"""POST /api/ask (the same object as `tom ask --json`) and /api/ask/stream (events token, citations, done)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from assistant.answering import Answer
+from assistant.retrieval import Filters
+from ui import bridge, prechecks, sse
+from ui.bridge import Sink
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class AskRequest(BaseModel):
+    question: str
+    session: str | None = None
+    mode: Literal["llm", "extractive"] | None = None
+    council: str | None = None
+    kind: str | None = None
+    document: str | None = None
+
+
+def ask_work(services: Services, body: AskRequest, history: list[dict] | None = None, tokens: bool = True):
+    """The blocking call the bridge runs: a chat message routed to the assistant (or the reviewer).
+
+    Without `tokens` the answer is grounded once at the end (a third faster for extractive
+    answers), but a client that leaves or a time limit cannot stop it before it finishes.
+    """
+    filters = Filters(council=body.council, kind=body.kind, document=body.document)
+
+    def work(sink: Sink) -> Answer:
+        return services.components.chat.respond(body.question, session=body.session, mode=body.mode, filters=filters,
+                                                on_token=sink if tokens else None, history=history)
+    return work
+
+
+def router(services: Services) -> APIRouter:
+    routes = APIRouter(tags=["ask"])
+    read = Depends(services.auth.dependency(write=False))
+    lanes, settings = services.lanes, services.settings
+
+    @routes.post("/api/ask", dependencies=[read])
+    async def api_ask(body: AskRequest, request: Request) -> dict[str, Any]:
+        """Answer a question from the documents, with citations; exactly `Answer.to_dict()`."""
+        prechecks.check_message(settings, body.question)
+        lane = lanes.for_mode(body.mode, settings)
+        lane.check()
+        work = ask_work(services, body, tokens=lane is lanes.model)  # only model answers are worth stopping midway
+        answer: Answer = await bridge.result(work, lane, lanes.timeout, request.is_disconnected)
+        return answer.to_dict()
+
+    @routes.post("/api/ask/stream", dependencies=[read])
+    async def api_ask_stream(body: AskRequest) -> EventSourceResponse:
+        """The answer as server-sent events: `token` per grounded piece, then `citations`, then `done` (the full answer)."""
+        prechecks.check_message(settings, body.question)
+        lane = lanes.for_mode(body.mode, settings)
+        lane.check()
+
+        async def events() -> AsyncIterator[ServerSentEvent]:
+            async for item in bridge.stream(ask_work(services, body), lane, lanes.timeout):
+                if item.kind == "item":
+                    yield sse.event("token", {"text": item.payload})
+                elif item.kind == "error":
+                    yield sse.error_event(item.payload)
+                else:
+                    data = item.payload.to_dict()
+                    yield sse.event("citations", data["citations"])
+                    yield sse.event("done", data)
+        return sse.response(events())
+
+    return routes

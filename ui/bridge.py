@@ -1,0 +1,184 @@
+"""The one bridge from blocking work on a thread to an async consumer, shared by the API and the UI.
+
+`stream(work, lane, timeout)` runs `work(sink)` on its own thread once `lane` has a place for
+it, and yields an `Event` per `sink(item)` call, then one "done" (the result) or "error" (a
+`Failure` with an HTTP status and a message). Errors are classified once, here: a `UserError`
+keeps its status and message, `Busy` is 503 with Retry-After, the time limit 504, and anything
+else is logged with its traceback and reported as a plain 500. When the consumer stops early
+(the client disconnected, or the time limit passed) the sink raises `ClientGone` on its next
+call, in the worker, so the model's stream loop ends, its lock is released, and the lane's
+place is given back when the thread ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import anyio
+
+from assistant.errors import UserError
+from ui.lanes import Busy, Lane, TimedOut
+
+log = logging.getLogger(__name__)
+Sink = Callable[[Any], None]
+Work = Callable[[Sink], Any]
+T = TypeVar("T")
+UNEXPECTED = "the assistant failed unexpectedly; the error is in the server log"
+
+
+class ClientGone(Exception):
+    """Raised from the sink in the worker thread: nobody is waiting for the rest of this answer."""
+
+
+class Failure(Exception):
+    """How a request failed, as a face shows it: HTTP status, message, and a Retry-After for 503."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.retry_after = status, message, retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+
+
+def carried_status(error: BaseException) -> int | None:
+    """The HTTP status an error of ours carries: `UserError.status`, or the `status` of an ingest error
+    such as a name already taken (409) or a store kept busy by another process (503). Only our own
+    packages' errors are trusted to carry one; anything else has none."""
+    if isinstance(error, UserError):
+        return error.status
+    status = getattr(type(error), "status", None)
+    if isinstance(status, int) and type(error).__module__.partition(".")[0] in ("ingest", "assistant"):
+        return status
+    return None
+
+
+def failure_of(error: BaseException) -> Failure:
+    """The one mapping from an exception to what the user is told (by its type and status, never its message)."""
+    if isinstance(error, Failure):
+        return error
+    if (status := carried_status(error)) is not None:
+        return Failure(status, str(error))
+    if isinstance(error, Busy):
+        return Failure(503, str(error), error.retry_after)
+    if isinstance(error, TimedOut):
+        return Failure(504, f"the request took too long ({error}); try again, or ask in extractive mode")
+    log.error("request failed: %s: %s", type(error).__name__, error, exc_info=error)
+    return Failure(500, UNEXPECTED)
+
+
+@dataclass
+class Event:
+    kind: Literal["item", "done", "error"]
+    payload: Any  # the sink's item, the work's result, or a Failure
+
+
+class _Run:
+    """One piece of work on its own thread, posting events to the loop that waits for them."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.stopped = threading.Event()
+
+    def post(self, callback: Callable[..., None], *args: Any) -> bool:
+        try:
+            self.loop.call_soon_threadsafe(callback, *args)
+            return True
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            self.stopped.set()
+            return False
+
+    def sink(self, item: Any) -> None:
+        if self.stopped.is_set():
+            raise ClientGone("the client is no longer waiting for this answer")
+        self.post(self.queue.put_nowait, Event("item", item))
+
+    def target(self, work: Work, lane: Lane) -> None:
+        started = time.perf_counter()
+        event: Event | None
+        try:
+            event = Event("done", work(self.sink))
+        except ClientGone:
+            log.info("stopped work in the %s lane: its client went away or its time ran out", lane.name)
+            event = None
+        except Exception as error:  # last resort for the worker: classified (unexpected ones logged with traceback)
+            event = Event("error", failure_of(error))
+        # the place is given back before the last event is queued, so the consumer never sees "done" first
+        if not self.post(lane.leave, self, time.perf_counter() - started):
+            log.warning("the %s lane's loop closed before its place was given back", lane.name)
+        if event is not None:
+            self.post(self.queue.put_nowait, event)
+
+
+async def stream(work: Work, lane: Lane, timeout: float) -> AsyncIterator[Event]:
+    """Events of `work(sink)` run in `lane`, ending with "done" or "error"; stop iterating to stop the work."""
+    run = _Run(asyncio.get_running_loop())
+    deadline = anyio.current_time() + timeout
+    try:
+        await lane.enter(run, deadline)
+    except (Busy, TimedOut) as error:
+        yield Event("error", failure_of(error))
+        return
+    threading.Thread(target=run.target, args=(work, lane), daemon=True, name=f"tom-{lane.name}").start()
+    try:
+        while True:
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    event = await run.queue.get()
+            except TimeoutError:
+                yield Event("error", failure_of(TimedOut(f"over {timeout:.0f} s")))
+                return
+            yield event
+            if event.kind != "item":
+                return
+    finally:
+        run.stopped.set()
+
+
+async def carrying(awaitable: Awaitable[T]) -> T:
+    """Await `awaitable`; an error of ours that carries a status becomes a `Failure` (answered with it)."""
+    try:
+        return await awaitable
+    except Exception as error:
+        if carried_status(error) is None:
+            raise
+        raise failure_of(error) from error
+
+
+async def result(work: Work, lane: Lane, timeout: float, gone: Callable[[], Awaitable[bool]] | None = None) -> Any:
+    """The result of `work`, or raises `Failure`; `gone()` is polled so a client that leaves stops the work."""
+    events = stream(work, lane, timeout)
+    try:
+        while True:
+            event = await _next(events, gone)
+            if event.kind == "done":
+                return event.payload
+            if event.kind == "error":
+                raise event.payload
+    finally:
+        await events.aclose()
+
+
+async def _next(events: AsyncIterator[Event], gone: Callable[[], Awaitable[bool]] | None) -> Event:
+    """The next event, checking every half second whether the client is still there."""
+    if gone is None:
+        return await anext(events)
+    waiting = asyncio.ensure_future(anext(events))
+    try:
+        while True:
+            done, _ = await asyncio.wait({waiting}, timeout=0.5)
+            if done:
+                return waiting.result()
+            if await gone():
+                raise Failure(499, "the client closed the connection")
+    finally:
+        if not waiting.done():
+            waiting.cancel()
+            await asyncio.gather(waiting, return_exceptions=True)
