@@ -26,16 +26,15 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from ingest.errors import Unavailable
 from ingest.settings import Settings
 
 LOCK_NAME = "store.lock"
 log = logging.getLogger(__name__)
 
 
-class StoreBusy(TimeoutError):
-    """Another process (or thread) kept the store's write lock for longer than we could wait."""
-
-    status = 503
+class StoreBusy(Unavailable):
+    """Another process (or thread) kept the store's write lock for longer than we could wait (HTTP 503)."""
 
 
 def lock_path(settings: Settings) -> Path:

@@ -28,8 +28,9 @@ from llama_index.core.schema import TextNode
 from ingest.chunking import StructureNodeParser
 from ingest.collect import Source, collect, skipped
 from ingest.embedder import TokenCounter, embed_model_path
+from ingest.errors import Conflict
 from ingest.files import content_hash
-from ingest.journal import Journal
+from ingest.journal import Intent, Journal
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from ingest.manifest import FIELDS, MANIFEST_NAME, ManifestError, describe, entry_for, read_manifest
 from ingest.recovery import settle
@@ -54,10 +55,8 @@ def _write_errors() -> tuple[type[BaseException], ...]:
 WRITE_ERRORS = _write_errors()
 
 
-class DocumentExists(ValueError):
-    """An upload named like a document already there: replacing it must be asked for."""
-
-    status = 409
+class DocumentExists(Conflict):
+    """An upload named like a document already there: replacing it must be asked for (HTTP 409)."""
 
 
 @dataclass
@@ -213,10 +212,23 @@ class Ingester:
         summary.warnings.extend({"document": "journal", "warning": problem} for problem in problems)
         for intent in intents:
             current, done = settle(intent)
-            if current is None or self.store.chunk_hashes(intent.document) != {intent.doc_hash: intent.chunks}:
+            if not self._agrees(intent, current, summary):
                 self._reconcile(intent.document, current, summary)
             summary.warnings.append({"document": intent.document, "warning": done})
             self.journal.finish(intent)
+
+    def _agrees(self, intent: Intent, current: Path | None, summary: IngestSummary) -> bool:
+        """Whether the store already holds exactly `current`'s chunks: all carry its content hash, and
+        there are as many as the interrupted write meant to store when that write was of this content
+        (a write never started, or undone, left the store with the previous content, untouched)."""
+        hashes = self.store.chunk_hashes(intent.document)
+        if current is None:
+            return not hashes
+        entry = entry_for(current, self._manifest(current.parent, {}, summary))
+        current_hash = content_hash(current, self.signature, entry)
+        if set(hashes) != {current_hash}:
+            return False
+        return current_hash != intent.doc_hash or hashes[current_hash] == intent.chunks
 
     def _reconcile(self, document: str, current: Path | None, summary: IngestSummary) -> None:
         """Make the store hold exactly `current`'s chunks for `document`, or none if it has no file (or

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from assistant.errors import NotFound
 from ui import uploads
@@ -21,10 +21,11 @@ from ui.services import Services
 log = logging.getLogger(__name__)
 
 
-def ingest_upload(services: Services, path: Path) -> dict[str, Any]:
-    """Ingest a saved upload; it joins the corpus folder only when ingestion succeeded."""
+def ingest_upload(services: Services, path: Path, replace: bool = False) -> dict[str, Any]:
+    """Ingest a saved upload; it joins the corpus folder only when ingestion succeeded. An upload of an
+    existing name is refused (409) unless `replace` is set; the replaced file goes to the trash folder."""
     with services.ingest_lock:
-        summary = services.components.ingester.add(path)
+        summary = services.components.ingester.add(path, replace=replace)
     if summary.failed:
         raise uploads.NotIngested(f"{path.name} was not ingested: {summary.failed[0]['reason']}")
     return summary.to_dict()
@@ -53,13 +54,13 @@ def router(services: Services) -> APIRouter:
         return await lanes.light.run(listing)
 
     @routes.post("/api/documents", dependencies=[write])
-    async def api_upload(file: UploadFile = File(...)) -> dict[str, Any]:
+    async def api_upload(file: UploadFile = File(...), replace: bool = Form(False)) -> dict[str, Any]:
         """Add a document (.txt .md .pdf .docx .html); it is ingested, then kept in the corpus folder."""
         uploads.check_name(file.filename)  # refuse a bad name before queueing
         return await carrying(lanes.ingest.run(uploads.with_saved, file.filename, file.file, limit,
-                                               lambda path: ingest_upload(services, path)))
+                                               lambda path: ingest_upload(services, path, replace)))
 
-    @routes.delete("/api/documents/{document}", dependencies=[write])
+    @routes.delete("/api/documents/{document:path}", dependencies=[write])
     async def api_delete(document: str) -> dict[str, Any]:
         """Remove a document's chunks and its file in the corpus folder."""
         return await carrying(lanes.ingest.run(delete_document, services, document))

@@ -1,6 +1,6 @@
 """Several real processes on one embedded Chroma store: a long-lived reader (as `tom serve`) sees what
 `tom ingest` wrote, writers wait for each other, and a writer killed before it marks its change still
-makes other processes' keyword indexes rebuild."""
+makes other processes' keyword indexes rebuild; a write that cannot get the lock in time says so (503)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from assistant.components import Components
 from ingest.keyword_index import KeywordIndex
@@ -140,3 +142,28 @@ def test_a_dead_writers_marker_is_replaced_by_the_next_reader(settings: Settings
     other = ChunkStore(settings)  # another process's view
     revision = other.revision()
     assert not revision.startswith(WRITING) and store.revision() == revision
+
+
+def test_a_write_that_cannot_get_the_lock_says_the_store_is_busy(settings: Settings, embedder, docs_dir: Path):
+    from ingest.locking import StoreBusy, store_lock
+
+    components = Components(settings.model_copy(update={"lock_timeout": 0.5}), embedder=embedder)
+    components.store  # opened before the lock is taken, as a running server's store is
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another writer, in another thread (another process waits the same way)
+        with store_lock(settings):
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(30)
+    try:
+        with pytest.raises(StoreBusy, match="busy.*try again") as busy:
+            components.ingester.ingest([docs_dir])
+        assert busy.value.status == 503
+    finally:
+        release.set()
+        holder.join()
+    assert not components.ingester.ingest([docs_dir]).failed
