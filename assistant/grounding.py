@@ -16,7 +16,6 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
@@ -29,6 +28,7 @@ from ingest.text import MARKER_RE, list_item, markers, numbers_in, sentence_span
 FULL_WIDTH = str.maketrans({"［": "[", "］": "]", "【": "[", "】": "]", "，": ",", "、": ",", **{chr(0xFF10 + d): str(d) for d in range(10)}})
 SHORT_CLAIM_WORDS = 4  # claims shorter than this are judged as the answer to the question
 REPLY_WORDS = "yes no not none true false correct right wrong indeed"
+REPLY_TOKENS = frozenset(tokenize(REPLY_WORDS))  # words a bare reply adds nothing with
 BOUNDARY_RE = re.compile(r"[.!?](?=\s)|\n")  # where a streamed draft may have finished a sentence
 log = logging.getLogger(__name__)
 TokenSink = Callable[[str], None]
@@ -179,15 +179,10 @@ class Grounder:
 def _in_context(claim: str, question: str, asked: set[str]) -> str:
     """A short claim that adds something to the question (whose words are `asked`) is judged together
     with it; a bare "yes" or "no" adds nothing a passage could support."""
-    tokens = set(tokenize(claim)) - _reply_tokens()
+    tokens = set(tokenize(claim)) - REPLY_TOKENS
     if question and len(claim.split()) < SHORT_CLAIM_WORDS and (tokens - asked or numbers_in(claim)):
         return f"{question} {claim}"
     return claim
-
-
-@lru_cache(maxsize=1)
-def _reply_tokens() -> frozenset[str]:
-    return frozenset(tokenize(REPLY_WORDS))
 
 
 def _quote(claim: str, text: str, sentences: list[str], similarity: np.ndarray) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 
 
-@lru_cache(maxsize=None)
 def prompt(name: str) -> str:
     """The text of `prompts/<name>.txt`, with `{placeholders}` for str.format."""
     return (PROMPTS_DIR / f"{name}.txt").read_text(encoding="utf-8").strip()

@@ -107,3 +107,12 @@ def gradio_call(base: str, api_name: str, data: list, headers: dict | None = Non
                     if kind in ("complete", "error"):
                         return kind, payload
         return kind, payload
+
+
+def ask_in_browser(page, question: str, timeout_ms: int = 60_000) -> str:
+    """Ask `question` in extractive mode through the chat tab; returns the chat's text once sources show."""
+    page.get_by_label("extractive").first.check()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask-button").click()
+    page.locator("#sources .src").first.wait_for(timeout=timeout_ms)
+    return page.locator("#chat").inner_text()

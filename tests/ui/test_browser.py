@@ -10,6 +10,7 @@ import uvicorn
 
 from eval.dataset import SETS_DIR, load_proposals
 from tests.conftest import ARTIFACTS, free_port, local_only
+from tests.ui.servers import ask_in_browser
 from ui.server import build_app
 
 pytestmark = pytest.mark.slow
@@ -39,11 +40,7 @@ def test_ask_and_review_in_the_browser(server, browser) -> None:
     page.goto(server + "/")
     page.locator("#question textarea").wait_for(timeout=60_000)
 
-    page.get_by_label("extractive").first.check()
-    page.locator("#question textarea").fill("What does our TOM say about board meetings?")
-    page.locator("#ask-button").click()
-    page.locator("#sources .src").first.wait_for(timeout=60_000)
-    assert "succinct" in page.locator("#chat").inner_text().lower()
+    assert "succinct" in ask_in_browser(page, "What does our TOM say about board meetings?").lower()
     assert page.locator("#chat a[href='#src-1']").count() >= 1
     assert page.locator("#sources mark").count() >= 1
     page.get_by_role("button", name="Helpful", exact=True).click()
