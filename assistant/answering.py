@@ -16,6 +16,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
+from assistant.answer_type import answers, asked_kind
 from assistant.citations import Citation
 from assistant.context import ContextBuilder
 from assistant.conversations import AnswerLog
@@ -140,5 +141,8 @@ class Assistant:
             draft = drafter.draft(question, context, sink)
         grounded = sink.finish(draft)
         if grounded.empty or draft.strip().upper().startswith("NOT FOUND"):
+            return True, REFUSAL, [], drafter, notice
+        if not answers(question, grounded.text):  # supported, but not what was asked (no date for "when")
+            log.info("refused: the grounded reply holds no %s for %r", asked_kind(question), question[:80])
             return True, REFUSAL, [], drafter, notice
         return False, grounded.text, grounded.citations, drafter, notice

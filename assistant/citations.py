@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ingest.text import verbatim
+
 
 @dataclass
 class Citation:
@@ -22,8 +24,11 @@ class Citation:
 
     @classmethod
     def of_chunk(cls, n: int, chunk_id: str, metadata: dict[str, Any], quote: str) -> "Citation":
-        """The one way a chunk's stored metadata becomes a citation."""
+        """The one way a chunk's stored metadata becomes a citation. The quote is given back as the document
+        writes it (its `source_text`), not as the chunk was rendered, so a reader can search for it."""
         page = metadata.get("page")
+        source = metadata.get("source_text")
+        quote = (verbatim(quote, source) or quote) if source else quote
         return cls(n=n, chunk_id=chunk_id, document=str(metadata.get("document", "")), title=str(metadata.get("title", "")),
                    council=str(metadata.get("council", "")), section=str(metadata.get("section", "")),
                    page=int(page) if page else None, quote=quote)

@@ -3,8 +3,9 @@
 A framework is drafted from a document's structure (`extract`): under one section, each
 sub-heading becomes a criterion with its bullets as statements; a section without sub-headings
 gives one criterion per bullet or "Name: description" line; several sections give one criterion
-each. Drafts are saved under `corpus/frameworks/` for a person to edit; the reviewed files are
-what the review uses. Each criterion keeps the ids and section of the chunks it came from, so its
+each. Each criterion also gets drafted `towards` and `against` lines from the document's own
+words (`assistant.review_aims`). Drafts are saved under `corpus/frameworks/` for a person to edit;
+the reviewed files are what the review uses. Each criterion keeps the ids and section of the chunks it came from, so its
 passages can be cited like any answer's.
 """
 
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.errors import NotFound
+from assistant.review_aims import draft_against, draft_towards
 from ingest.settings import Settings
 from ingest.store import ChunkStore, StoredChunk
 from ingest.text import list_item, sentences
@@ -29,11 +31,21 @@ class FrameworkError(NotFound):
 
 
 class Criterion(BaseModel):
+    """One criterion. `statements` are the document's words (cited); `towards` and `against` say what
+    moving towards it and working against it look like, drafted from the document and reviewed by a
+    person (the review judges a proposal's actions against both)."""
+
     name: str = Field(min_length=1)
     description: str = ""
     statements: list[str] = Field(default_factory=list)
+    towards: list[str] = Field(default_factory=list)
+    against: list[str] = Field(default_factory=list)
     section: str = ""
     chunks: list[str] = Field(default_factory=list)
+
+    def aims(self) -> list[str]:
+        """What moving towards the criterion looks like: its reviewed `towards` lines, else its statements."""
+        return self.towards or self.statements or [self.description or self.name]
 
 
 class Framework(BaseModel):
@@ -123,11 +135,17 @@ def extract(store: ChunkStore, document: str, sections: list[str], name: str, ti
             criteria = from_lines or _criteria_from_lines(picked)
         else:
             criteria = [_criterion(child, group) for child, group in children.items()]
-    criteria = [c for c in criteria if c.statements or c.description]
+    criteria = [_with_aims(c) for c in criteria if c.statements or c.description]
     if not criteria:
         raise FrameworkError(f"section '{sections[0]}' of {document} has no sub-headings, bullets or named lines to draft from")
     return Framework(name=name, title=title or f"{council or document}: {', '.join(sections)}", council=council,
                      document=document, section=" | ".join(sections), criteria=criteria)
+
+
+def _with_aims(criterion: Criterion) -> Criterion:
+    """The criterion with drafted `towards` and `against` lines (see assistant.review_aims) for a person to edit."""
+    return criterion.model_copy(update={"towards": draft_towards(criterion.statements, criterion.description),
+                                        "against": draft_against(criterion.statements, criterion.description)})
 
 
 def _path(chunk: StoredChunk) -> list[str]:
@@ -210,7 +228,8 @@ def save(framework: Framework, settings: Settings, overwrite: bool = False) -> P
     path = folder / f"{framework.name}.yaml"
     if path.exists() and not overwrite:
         raise FrameworkError(f"{path} exists; pass --overwrite to replace it")
-    header = "# Drafted by `tom framework extract`; review the criteria, then set reviewed: true.\n"
+    header = ("# Drafted by `tom framework extract`; review the criteria and their towards/against lines (add the concrete\n"
+              "# forms working against each aim takes), then set reviewed: true.\n")
     path.write_text(header + yaml.safe_dump(framework.model_dump(), sort_keys=False, allow_unicode=True, width=100),
                     encoding="utf-8")
     return path

@@ -54,7 +54,7 @@ class Hit:
         """This passage as citation number n, quoting `quote` from it."""
         fields = {"document": self.document, "title": self.title, "council": self.council, "section": self.section,
                   "page": self.page}
-        return Citation.of_chunk(n, self.chunk_id, fields, quote)
+        return Citation.of_chunk(n, self.chunk_id, {**self.metadata, **fields}, quote)
 
     @classmethod
     def from_chunk(cls, chunk: StoredChunk, score: float = 0.0) -> "Hit":

@@ -1,25 +1,25 @@
-"""Proposal review: does a draft proposal fit the TOM's criteria? One verdict per criterion.
+"""Proposal review: does a draft proposal fit the TOM's criteria? One verdict per criterion, from what it does.
 
-The proposal is split into statements (sentences, verbatim). Lines that address the assistant
-("ignore previous instructions…")
-are taken out before anything reaches the model and reported as ignored. For each criterion, the
-statements closest to it by meaning (above a threshold) are paired with the criterion line they
-are closest to; with none, the verdict is `not_addressed` and the model is not asked. Otherwise
-the model answers one small question per pair in a JSON schema: does the statement move the
-council towards the aim, away from it, or neither? (A 1.5B model judges such a pair far more
-reliably than a whole proposal against a whole principle.) An "away" counts only if a second,
-differently put question ("would this make the aim harder to achieve?") agrees: a conflict stops
-a project, and the model says "away" too readily on its own. The verdict, reason, evidence and
-suggestion are built from those answers, so every evidence quote is verbatim by construction;
-the criterion's TOM passages are cited with quotes checked to be in their chunks. The overall
-verdict and the summary are computed from the criteria, not written by the model.
+1. The proposal becomes statements (`assistant.statements`): its real sentences and list items,
+   verbatim, without titles, greetings or email footers. Text that addresses the reviewer instead
+   of describing the change (`assistant.review_injection`) is set aside, reported, never judged.
+2. Only concrete actions are judged (`assistant.review_vague`): a statement that names what will
+   change, not an aspiration ("modernise", "work smarter") or a plan to plan. A proposal with no
+   concrete action is vague: every criterion is `not_addressed`, with a request for the detail it
+   lacks, and the model is not asked (so it cannot invent praise).
+3. For each criterion, the actions closest by meaning to its towards/against lines
+   (`assistant.review_match`) go to the model one at a time (`assistant.review_judge`): helps,
+   hinders or neither, shown what the criterion asks for and what working against it looks like.
+4. The verdict is computed: `conflicts` when hindering actions are at least as many as helping
+   ones, `supports` when only or mostly helping, else `not_addressed`. A `supports` must rest on
+   a concrete action; one that does not is refused. The reason quotes the action and the TOM aim
+   it helps or hinders, cited; a conflict gets a suggestion (`assistant.review_explain`). The
+   overall verdict and summary are computed from the criteria.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -27,23 +27,22 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import review_explain as explain
 from assistant.citations import Citation
 from assistant.errors import TooLarge, UserError
 from assistant.frameworks import Criterion, Framework, criterion_chunks, get_framework
-from assistant.llm import LLM, LLMUnavailable, ModelSlot, complete
-from assistant.prompts import prompt, render
-from assistant.statements import split_statements
+from assistant.llm import LLM, LLMUnavailable, ModelSlot
+from assistant.review_judge import JudgeError, judge
+from assistant.review_match import AimIndex, Matches
+from assistant.review_vague import is_action, missing_details
+from assistant.statements import parse_proposal
 from ingest.settings import Settings
 from ingest.store import ChunkStore
 from ingest.text import sentences
 
 VERDICTS = ("supports", "conflicts", "not_addressed")
 OVERALLS = ("fits", "partly_fits", "conflicts")
-DIRECTION_SCHEMA = {"type": "object", "properties": {"direction": {"type": "string", "enum": ["towards", "away", "neither"]}},
-                    "required": ["direction"]}
-HARDER_SCHEMA = {"type": "object", "properties": {"harder": {"type": "boolean"}}, "required": ["harder"]}
-VAGUE_HINT = ("say what will change, for whom, who decides and how, how it is delivered (digital or not), "
-              "and what it costs or saves")
+CANDIDATES = 3  # actions asked about per criterion (the closest by meaning); settings.review_statements is the floor
 log = logging.getLogger(__name__)
 
 
@@ -87,7 +86,7 @@ class Review:
         lines = [f"**Overall: {self.overall.replace('_', ' ')}** — {self.summary}", ""]
         lines += [f"> ⚠ {w}" for w in self.warnings] + ([""] if self.warnings else [])
         for c in self.criteria:
-            marks = "".join(f"[{x.n}]" for x in c.citations)
+            marks = "".join(f"[{x.n}]" for x in c.citations if f"[{x.n}]" not in c.reason)
             lines.append(f"- **{c.name}: {c.verdict.replace('_', ' ')}** {c.reason} {marks}".rstrip())
             lines += [f"  - evidence: “{quote}”" for quote in c.evidence]
             if c.suggestion and c.verdict != "supports":
@@ -113,137 +112,118 @@ class Reviewer:
 
     def __init__(self, settings: Settings, store: ChunkStore, embedder, models: ModelSlot) -> None:
         self.settings, self.store, self.embedder, self.models = settings, store, embedder, models
+        self.aims = AimIndex(embedder)
 
     def review(self, proposal: str, framework: str | None = None,
                on_criterion: Callable[[CriterionReview], None] | None = None) -> Review:
         started = time.perf_counter()
+        proposal = self._checked(proposal)
+        chosen = get_framework(self.settings, framework)
+        parsed = parse_proposal(proposal)
+        warnings = []
+        if parsed.injected:
+            warnings.append("The proposal contained instructions to the reviewer, which were set aside and not followed: "
+                            + " / ".join(f"“{explain.clip(s, 30)}”" for s in parsed.injected))
+        actions = [s.text for s in parsed.statements if is_action(s.text, s.context)]
+        gaps = missing_details(actions, parsed.lines)
+        if not actions:
+            warnings.append(f"The proposal is too vague to judge against {chosen.title}: it names no concrete change. "
+                            + explain.detail_request(gaps))
+        matches = self.aims.match(chosen, actions)
+        llm: LLM | None = None
+        results: list[CriterionReview] = []
+        for index, criterion in enumerate(chosen.criteria):
+            asked = matches.candidates(index, max(CANDIDATES, self.settings.review_statements),
+                                       self.settings.review_min_relevance) if actions else []
+            if asked and llm is None:
+                llm = self._llm()
+            effects = self._judge(llm, criterion, [actions[i] for i in asked]) if asked else []
+            start = 1 + sum(len(r.citations) for r in results)
+            result = self._verdict(chosen, criterion, index, matches, asked, effects, gaps if not actions else None, start)
+            results.append(result)
+            if on_criterion:
+                on_criterion(result)
+        overall, summary = verdict_overall(results)
+        if not actions:
+            summary = "Not enough detail to judge: " + explain.detail_request(gaps) + " " + summary
+        return Review(overall, summary, chosen.name, results, warnings, model=getattr(llm, "name", "") if llm else "",
+                      latency_ms=int((time.perf_counter() - started) * 1000))
+
+    # Steps
+    def _checked(self, proposal: str) -> str:
         proposal = (proposal or "").replace("\r\n", "\n").strip()
         if not proposal:
             raise ReviewError("the proposal is empty: paste its text or upload a .txt, .md, .docx or .pdf file")
         if len(proposal) > self.settings.max_proposal_chars:
             raise ProposalTooLong(f"the proposal is {len(proposal)} characters; the limit is {self.settings.max_proposal_chars}"
-                              " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
-        chosen = get_framework(self.settings, framework)
-        statements, injected = split_statements(proposal)
-        warnings = []
-        if injected:
-            warnings.append("The proposal contained instructions to the assistant, which were ignored: "
-                            + " / ".join(f"“{s}”" for s in injected))
-        vague = len(re.findall(r"\w+", " ".join(statements))) < self.settings.review_min_words
-        relevance, aims = self._relevance(statements, chosen.criteria)
-        if vague or not statements:
-            warnings.append(f"The proposal is too short or vague to judge against {chosen.title}: {VAGUE_HINT}.")
-        llm: LLM | None = None
-        results: list[CriterionReview] = []
-        n = 0
-        for index, criterion in enumerate(chosen.criteria):
-            relevant = [] if vague or not statements else self._relevant(relevance[:, index])
-            citations = self._citations(chosen, criterion, [statements[i] for i in relevant], start=n + 1)
-            n += len(citations)
-            if llm is None and relevant:
-                llm = self._llm()
-            pairs = [(statements[i], aims[i][index]) for i in relevant]
-            result = self._judge(llm, criterion, pairs, citations) if pairs else self._silent(criterion, citations)
-            results.append(result)
-            if on_criterion:
-                on_criterion(result)
-        overall, summary = verdict_overall(results)
-        if vague or not statements:
-            summary = f"Not enough detail to judge: {VAGUE_HINT}. " + summary
-        return Review(overall, summary, chosen.name, results, warnings,
-                      model=getattr(llm, "name", "") if llm else "", latency_ms=int((time.perf_counter() - started) * 1000))
+                                  " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
+        return proposal
 
-    # Steps
     def _llm(self) -> LLM:
         try:
             return self.models.get()
         except LLMUnavailable as error:
             raise ReviewError(f"the review needs the language model, which is unavailable ({error})") from None
 
-    def _relevance(self, statements: list[str], criteria: list[Criterion]) -> tuple[np.ndarray, list[list[str]]]:
-        """Statement × criterion similarity (best over the criterion's lines), and for each pair that line."""
-        if not statements:
-            return np.zeros((0, len(criteria))), []
-        pieces = [(i, line) for i, c in enumerate(criteria) for line in (c.statements or [f"{c.name}: {c.description}"])]
-        vectors = np.asarray(self.embedder.get_text_embedding_batch(statements + [p[1] for p in pieces]))
-        sims = vectors[: len(statements)] @ vectors[len(statements):].T
-        out = np.full((len(statements), len(criteria)), -1.0)
-        aims = [["" for _ in criteria] for _ in statements]
-        for column, (i, line) in enumerate(pieces):
-            better = sims[:, column] > out[:, i]
-            out[:, i] = np.where(better, sims[:, column], out[:, i])
-            for row in np.nonzero(better)[0]:
-                aims[row][i] = line
-        return out, aims
+    @staticmethod
+    def _judge(llm: LLM, criterion: Criterion, statements: list[str]) -> list[str]:
+        try:
+            return judge(llm, criterion, statements)
+        except JudgeError as error:
+            raise ReviewError(str(error)) from None
 
-    def _relevant(self, scores: np.ndarray) -> list[int]:
-        order = [int(i) for i in np.argsort(scores)[::-1] if scores[i] >= self.settings.review_min_relevance]
-        return sorted(order[: self.settings.review_statements])
+    def _verdict(self, framework: Framework, criterion: Criterion, index: int, matches: Matches, asked: list[int],
+                 effects: list[str], gaps: list[str] | None, start: int) -> CriterionReview:
+        """The criterion's verdict, reason, evidence, citations and suggestion from the model's answers."""
+        actions = matches.actions
+        helping = [i for i, e in zip(asked, effects) if e == "helps" and _concrete(actions[i])]
+        hindering = [i for i, e in zip(asked, effects) if e == "hinders" and _concrete(actions[i])]
+        focus = (hindering or helping or asked or [None])[0]
+        aim = matches.nearest(index, focus, "towards") if focus is not None else criterion.aims()[0]
+        citations = self._citations(framework, criterion, aim, start)
+        marker = f" [{citations[0].n}]" if citations else ""
+        if hindering and len(hindering) >= len(helping):
+            against = matches.nearest(index, hindering[0], "against") or f"the opposite of “{explain.clip(aim)}”"
+            evidence = [actions[i] for i in hindering + helping]
+            return CriterionReview(criterion.name, "conflicts",
+                                   explain.conflicts_reason([actions[i] for i in hindering], aim, against, marker, len(helping)),
+                                   evidence, citations, explain.conflict_suggestion(actions[hindering[0]], aim, against))
+        if helping:
+            return CriterionReview(criterion.name, "supports", explain.supports_reason([actions[i] for i in helping], aim, marker),
+                                   [actions[i] for i in helping + hindering], citations, "")
+        if gaps is not None:
+            return CriterionReview(criterion.name, "not_addressed", explain.vague_reason(criterion.name, gaps), [], citations,
+                                   explain.detail_request(gaps))
+        return CriterionReview(criterion.name, "not_addressed", explain.silent_reason(aim, marker), [], citations,
+                               explain.silent_suggestion(aim))
 
-    def _citations(self, framework: Framework, criterion: Criterion, evidence: list[str], start: int) -> list[Citation]:
-        """The criterion's TOM passages, each quoted by its sentence closest to the criterion and evidence."""
-        chunks = criterion_chunks(self.store, framework, criterion)[:2]
+    def _citations(self, framework: Framework, criterion: Criterion, aim: str, start: int) -> list[Citation]:
+        """The criterion's TOM passages, each quoted by its sentence closest to the aim; the one holding it first."""
+        target = self.aims.vector(framework, aim)
         citations = []
-        probe = " ".join([criterion.name, criterion.description, *evidence])
-        for offset, chunk in enumerate(chunks):
+        for chunk in criterion_chunks(self.store, framework, criterion)[:2]:
             lines = ([s for s in sentences(chunk.text) if len(s.split()) > 3 and not s.endswith(":")]
                      or sentences(chunk.text))  # a lead-in ("…which will:") says nothing on its own
             if not lines:
                 continue
-            vectors = np.asarray(self.embedder.get_text_embedding_batch([probe] + lines))
-            quote = lines[int(np.argmax(vectors[1:] @ vectors[0]))]
-            citations.append(Citation.of_chunk(start + offset, chunk.chunk_id, chunk.metadata, quote))
-        return citations
-
-    def _judge(self, llm: LLM, criterion: Criterion, pairs: list[tuple[str, str]], citations: list[Citation]) -> CriterionReview:
-        """Ask, per proposal statement, whether it moves towards or away from the aim it is closest to."""
-        asked = [(statement, aim, render("review_user", criterion=criterion.name, aim=aim, statement=statement))
-                 for statement, aim in pairs]
-        # all first questions, then the second ones: llama.cpp reuses the shared prompt prefix between calls
-        directions = [self._ask(llm, criterion, "review_system", text, DIRECTION_SCHEMA).get("direction") for *_, text in asked]
-        towards = [(s, a) for (s, a, _), d in zip(asked, directions) if d == "towards"]
-        away = [(s, a) for (s, a, text), d in zip(asked, directions)  # a conflict stops a project: it must be confirmed
-                if d == "away" and self._ask(llm, criterion, "review_verify", text, HARDER_SCHEMA).get("harder") is True]
-        if not towards and not away:
-            return self._silent(criterion, citations, "The statements closest to this criterion neither help nor hinder it.")
-        if len(away) >= len(towards):
-            statement, aim = away[0]
-            also = f" (although {len(towards)} other statement{'s' if len(towards) > 1 else ''} support it)" if towards else ""
-            return CriterionReview(criterion.name, "conflicts", f"The proposal works against “{_clip(aim)}”{also}.",
-                                   [s for s, _ in away + towards], citations,
-                                   f"Rework “{_clip(statement)}” so that it helps to {_lower(aim)}")
-        statement, aim = towards[0]
-        return CriterionReview(criterion.name, "supports", f"The proposal helps to {_lower(aim)}", [s for s, _ in towards],
-                               citations, "")
-
-    @staticmethod
-    def _ask(llm: LLM, criterion: Criterion, system: str, pair: str, schema: dict) -> dict:
-        messages = [{"role": "system", "content": prompt(system)}, {"role": "user", "content": pair}]
-        try:
-            return json.loads(complete(llm, messages, 16, schema))
-        except (json.JSONDecodeError, LLMUnavailable) as error:
-            raise ReviewError(f"the model gave no usable judgement for '{criterion.name}' ({error})") from None
-
-    def _silent(self, criterion: Criterion, citations: list[Citation],
-                reason: str = "The proposal says nothing that bears on this criterion.") -> CriterionReview:
-        return CriterionReview(criterion.name, "not_addressed", reason, [], citations, self._suggestion(criterion))
-
-    @staticmethod
-    def _suggestion(criterion: Criterion) -> str:
-        """A concrete prompt drawn from the criterion's own words, for a criterion the proposal leaves out."""
-        aim = criterion.statements[0] if criterion.statements else criterion.description or criterion.name
-        aim = aim.rstrip(". ")
-        return f"Say how the proposal will {aim[0].lower() + aim[1:]}." if aim else ""
+            vectors = self.aims.sentences(f"{chunk.chunk_id}:{hash(chunk.text)}", lines)
+            best = int(np.argmax(vectors @ target)) if target is not None else 0
+            citations.append((_overlap(lines[best], aim), chunk, lines[best]))
+        citations.sort(key=lambda c: -c[0])
+        return [Citation.of_chunk(start + i, chunk.chunk_id, chunk.metadata, quote) for i, (_, chunk, quote) in enumerate(citations)]
 
 
-def _clip(text: str, words: int = 18) -> str:
-    parts = text.rstrip(". ").split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+def _concrete(statement: str) -> bool:
+    """A verdict rests only on a concrete action: a model's "helps" for anything else is refused."""
+    if is_action(statement):
+        return True
+    log.info("refused a judgement on a statement that is not a concrete action: %s", statement[:80])
+    return False
 
 
-def _lower(text: str) -> str:
-    text = _clip(text)
-    return (text[0].lower() + text[1:] if text else text) + "."
+def _overlap(quote: str, aim: str) -> int:
+    """Words an aim shares with a quoted passage: the passage that holds the aim is cited first."""
+    return len(set(quote.lower().split()) & set(aim.lower().split()))
 
 
 def verdict_overall(criteria: list[CriterionReview]) -> tuple[str, str]:

@@ -94,7 +94,8 @@ def run_sets(
             started = time.perf_counter()
             answer = assistant.ask(question.question, session=session, mode=mode)
             cited_ids = sorted({c.chunk_id for c in answer.citations})
-            chunk_texts = {c.chunk_id: c.text for c in retriever.store.get(cited_ids)} if cited_ids else {}
+            chunk_texts = {c.chunk_id: c.metadata.get("source_text") or c.text  # quotes are the document's own words
+                           for c in retriever.store.get(cited_ids)} if cited_ids else {}
             result = {"set": set_name, **question.model_dump(exclude={"answer"}), "reference": question.answer, **answer.to_dict(), "chunk_texts": chunk_texts,
                       "wall_ms": int((time.perf_counter() - started) * 1000)}
             sink.write(json.dumps(result, ensure_ascii=False) + "\n")

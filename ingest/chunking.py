@@ -60,7 +60,7 @@ class StructureNodeParser(NodeParser):
             header = f"{meta.get('title', doc_name)}\n{section}\n\n"
             budget = self.chunk_tokens - self.count_tokens(header)
             hard = self.max_tokens - self.count_tokens(header)
-            for body, start, end in self._pack(units, budget, hard):
+            for body, start, end, source_start in self._pack(units, budget, hard):
                 index = len(nodes)
                 metadata = {
                     **meta,
@@ -68,6 +68,8 @@ class StructureNodeParser(NodeParser):
                     "chunk_index": index,
                     "start_char": start,
                     "end_char": end,
+                    "source_text": text[source_start:end],  # the document's own words (a repeated lead-in or
+                    # header row included), so a quote can be given back as a reader will find it
                 }
                 if page_starts:
                     metadata["page"] = _page_of(start, page_starts)
@@ -86,15 +88,16 @@ class StructureNodeParser(NodeParser):
                 nodes.append(node)
         return nodes
 
-    def _pack(self, units: list[Unit], budget: int, hard: int) -> list[tuple[str, int, int]]:
-        """Greedily fill chunks with whole units; split a unit only when it cannot fit alone."""
-        chunks: list[tuple[str, int, int]] = []
+    def _pack(self, units: list[Unit], budget: int, hard: int) -> list[tuple[str, int, int, int]]:
+        """Greedily fill chunks with whole units; split a unit only when it cannot fit alone. Each chunk is
+        (text, start, end, source start): a part of a split unit starts its source at the unit's lead-in."""
+        chunks: list[tuple[str, int, int, int]] = []
         current: list[str] = []
         span = [0, 0]
 
         def flush() -> None:
             if current:
-                chunks.append(("\n".join(current), span[0], span[1]))
+                chunks.append(("\n".join(current), span[0], span[1], span[0]))
                 current.clear()
 
         for unit in units:
@@ -111,7 +114,7 @@ class StructureNodeParser(NodeParser):
                 span[:] = [unit.start, unit.end]
                 continue
             for part, start, end in self._split_unit(unit, budget, hard):
-                chunks.append((part, start, end))
+                chunks.append((part, start, end, unit.start))
         flush()
         return chunks
 

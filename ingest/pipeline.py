@@ -39,7 +39,7 @@ from ingest.store import ChunkStore
 from ingest.structure import parse_blocks
 from ingest.writes import Writes
 
-PIPELINE_VERSION = "3"  # bump when chunking changes, so every document is re-chunked
+PIPELINE_VERSION = "4"  # bump when chunking changes, so every document is re-chunked
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]

@@ -152,3 +152,47 @@ def alternatives(fact: str) -> list[str]:
 def council_name_words(council: str) -> frozenset[str]:
     """The words of a council's name that tell it from other councils ("Merton" of "London Borough of Merton")."""
     return frozenset(re.findall(r"[a-z]+", council.lower())) - GENERIC_COUNCIL_WORDS
+
+
+QUOTE_WORD_RE = re.compile(r"[^\W_]+")
+CLOSING = ".,;:!?)]’”'\""
+
+
+def find_words(quote: str, text: str) -> tuple[int, int] | None:
+    """Where `text` says the words of `quote`, in order and adjacent, whatever lies between them (white
+    space, bullets, table bars, emphasis marks): the span from its first word to its last, or None."""
+    wanted = [m.group(0).lower() for m in QUOTE_WORD_RE.finditer(quote)]
+    if not wanted:
+        return None
+    spans = [(m.start(), m.end()) for m in QUOTE_WORD_RE.finditer(text)]
+    words = [text[s:e].lower() for s, e in spans]
+    starts, offset = {}, 0  # position of each word in the joined string -> its index
+    for index, word in enumerate(words):
+        starts[offset] = index
+        offset += len(word) + 1
+    joined, needle = " ".join(words), " ".join(wanted)
+    position = joined.find(needle)
+    while position != -1:
+        end = position + len(needle)
+        if position in starts and (end == len(joined) or joined[end] == " "):
+            first = starts[position]
+            return spans[first][0], spans[first + len(wanted) - 1][1]
+        position = joined.find(needle, position + 1)
+    return None
+
+
+def verbatim(quote: str, source: str) -> str | None:
+    """The span of `source` (a passage as the document writes it) that `quote` was taken from, with its
+    closing punctuation; when the quote joins pieces the document keeps apart (a repeated lead-in),
+    the longest piece that is in it. None when no piece is."""
+    pieces = [quote] + (sorted((p for p in quote.split("\n") if p.strip()), key=len, reverse=True) if "\n" in quote else [])
+    for piece in pieces:
+        span = find_words(piece, source)
+        if span is None:
+            continue
+        start, end = span
+        tail = len(piece.rstrip()) - len(piece.rstrip().rstrip(CLOSING))
+        while tail and end < len(source) and source[end] in CLOSING:
+            end, tail = end + 1, tail - 1
+        return source[start:end]
+    return None

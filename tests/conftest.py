@@ -91,13 +91,14 @@ def key_facts_present(text: str, facts: list[str]) -> bool:
 
 
 def assert_citations_resolve(answer, retriever) -> None:
-    """Each citation names a chunk in the store whose text contains the quote verbatim."""
+    """Each citation names a chunk in the store, and its quote is verbatim in the document's own words."""
     from ingest.store import StoredChunk
 
     chunks: dict[str, StoredChunk] = {c.chunk_id: c for c in retriever.store.get([c.chunk_id for c in answer.citations])}
     for citation in answer.citations:
         assert citation.chunk_id in chunks, citation
-        assert citation.quote and citation.quote in chunks[citation.chunk_id].text, citation
+        chunk = chunks[citation.chunk_id]
+        assert citation.quote and citation.quote in chunk.metadata.get("source_text", chunk.text), citation
         assert f"[{citation.n}]" in answer.answer
 
 

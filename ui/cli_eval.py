@@ -46,7 +46,7 @@ def eval_command(
     if backend:
         components = Components(components.settings.model_copy(update={"llm_backend": backend}))
     if all(is_proposals_set(target) for target in targets):
-        _eval_reviews(components, targets, out or default_out_dir("review"), as_json)
+        _eval_reviews(components, targets, out or default_out_dir("review"), as_json, split)
         return
     out_dir = out or default_out_dir(mode or components.settings.answer_mode)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -101,7 +101,7 @@ def _print_result(result, as_json: bool) -> None:
         console.print(f"[red]gate:[/red] {escape(failure)}", highlight=False)
 
 
-def _eval_reviews(components, targets: list[str], out_dir: Path, as_json: bool) -> None:
+def _eval_reviews(components, targets: list[str], out_dir: Path, as_json: bool, split: str | None = None) -> None:
     """`tom eval` on proposals sets: per-criterion and overall agreement, injection flips."""
     from assistant.errors import UserError
     from eval.dataset import SetError
@@ -110,7 +110,7 @@ def _eval_reviews(components, targets: list[str], out_dir: Path, as_json: bool) 
     summaries = []
     for target in targets:
         try:
-            result = run_reviews(target, components.reviewer, out_dir,
+            result = run_reviews(target, components.reviewer, out_dir, split=split,
                                  progress=lambda done, total, pid: err.print(f"reviewing {escape(pid)} ({done}/{total})"))
         except (SetError, UserError) as error:
             raise fail(error) from None

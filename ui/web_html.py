@@ -13,6 +13,7 @@ import re
 
 from assistant.answering import Answer
 from assistant.review import CriterionReview, Review
+from ingest.text import find_words
 
 log = logging.getLogger(__name__)
 BADGE = {"supports": "#1a7f37", "conflicts": "#cf222e", "not_addressed": "#9a6700",
@@ -42,9 +43,7 @@ def sources_html(answer: Answer, chunk_texts: dict[str, str]) -> str:
         return f"<p><b>Not found in the documents.</b> Closest passages:</p>{items}"
     parts = []
     for c in answer.citations:
-        passage = html.escape(chunk_texts.get(c.chunk_id, c.quote))
-        quote = html.escape(c.quote)
-        passage = passage.replace(quote, f"<mark>{quote}</mark>", 1) if quote in passage else f"<mark>{quote}</mark>"
+        passage = _marked(chunk_texts.get(c.chunk_id, ""), c.quote)
         parts.append(f"<div class='src' id='src-{c.n}'><b>{html.escape(c.label())}</b> "
                      f"({html.escape(c.council)})<br>{passage}</div>")
     return "".join(parts) or "<p>No sources.</p>"
@@ -70,3 +69,13 @@ def review_html(criteria: list[CriterionReview], review: Review | None = None) -
     rows = "".join(criterion_row(c) for c in criteria)
     return (f"{head}<table class='review'><thead><tr><th>Criterion</th><th>Verdict</th><th>Reason</th>"
             f"<th>Evidence from the proposal</th><th>TOM passages</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _marked(passage: str, quote: str) -> str:
+    """The passage, escaped, with the words of the quote marked (the quote is the document's own text, the
+    passage the chunk's rendering of it, so they are matched by words)."""
+    span = find_words(quote, passage)
+    if span is None:
+        return f"<mark>{html.escape(quote)}</mark>"
+    start, end = span
+    return html.escape(passage[:start]) + f"<mark>{html.escape(passage[start:end])}</mark>" + html.escape(passage[end:])

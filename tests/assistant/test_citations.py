@@ -118,3 +118,17 @@ def test_a_bare_reply_is_judged_as_the_answer_to_the_question(grounder):
     assert kept.text == "5 [1]" and kept.citations[0].quote.startswith("The council was formed")
     assert grounder.ground("6", sources, question).empty  # the figure still has to be in the passage
     assert grounder.ground("Yes.", sources, question).empty  # adds nothing to the question: nothing to support
+
+
+@pytest.mark.parametrize("question", [
+    "What does our TOM say about board meetings?",  # the document's bold words are not in the rendered chunk
+    "What are the five themes of Somerset's TOM?",  # a list under its lead-in
+    "When is the action to develop organisational objectives designed and implemented in the two councils programme?",  # a table row
+])
+def test_quotes_are_the_original_document_s_words(assistant, corpus_settings, question: str) -> None:
+    """A reader checks a citation by searching the document for its quote: it must be there, as written."""
+    answer = assistant.ask(question, mode="extractive")
+    assert answer.citations, answer.answer
+    for citation in answer.citations:
+        original = (corpus_settings.corpus_dir / citation.document).read_text(encoding="utf-8")
+        assert citation.quote in original, citation.quote

@@ -18,7 +18,8 @@ def make_principles_docx(path: Path) -> Path:
     document.add_paragraph("These principles guide every change.")
     for name, bullets in {
         "Simple and Direct": ["remove steps that add no value.", "decide at the lowest sensible level."],
-        "Open by Default": ["publish decisions and the reasons for them.", "share data with partners safely."],
+        "Open by Default": ["publish decisions and the reasons for them.", "share data with partners safely.",
+                            "work in the open, working across teams rather than in silos."],
     }.items():
         document.add_heading(name, level=3)
         document.add_paragraph(f"A council that is {name.lower()} which will:")
@@ -52,6 +53,27 @@ def test_sub_headings_become_criteria_with_their_bullets(principles_store) -> No
     assert first.chunks and all(c.chunk_id in first.chunks for c in criterion_chunks(principles_store, framework, first))
 
 
+def test_towards_and_against_lines_are_drafted_from_the_document_s_words(principles_store) -> None:
+    framework = extract(principles_store, "principles.docx", ["Our Design Principles"], "test-principles")
+    simple, open_ = framework.criteria
+    assert simple.towards == ["remove steps that add no value", "decide at the lowest sensible level"]
+    assert simple.against == ["steps that add no value"]  # what the document says it will remove
+    assert "working in silos" in open_.against  # what it wants "rather than"
+    assert simple.aims() == simple.towards
+
+
+def test_drafting_against_lines_from_contrasts() -> None:
+    from assistant.review_aims import draft_against, draft_towards
+
+    statement = ("be clear on accountability, reducing the need for complex systems of governance — eliminating "
+                 "duplication of roles; working across the council rather than in silos.")
+    assert draft_against([statement]) == ["working in silos", "more complex systems of governance",
+                                          "duplication of roles"]
+    assert draft_towards([statement]) == ["be clear on accountability, reducing the need for complex systems of governance",
+                                          "eliminating duplication of roles", "working across the council rather than in silos"]
+    assert draft_towards([], "maximise resources and minimise waste.") == ["maximise resources and minimise waste"]
+
+
 def test_named_lines_become_criteria(principles_store) -> None:
     framework = extract(principles_store, "principles.docx", ["Values"], "test-values")
     assert [(c.name, c.description) for c in framework.criteria] == [
@@ -83,6 +105,7 @@ def test_shipped_frameworks_resolve_to_their_chunks(corpus_settings, retriever) 
     for framework in frameworks.values():
         assert framework.reviewed
         for criterion in framework.criteria:
+            assert len(criterion.aims()) >= 2 and len(criterion.against) >= 2, (framework.name, criterion.name)
             chunks = criterion_chunks(retriever.store, framework, criterion)
             assert chunks and {c.chunk_id for c in chunks} == set(criterion.chunks), (framework.name, criterion.name)
 

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from ingest.text import alternatives, chunk_id, list_item, markers, numbers_in, sentences, strip_markers, tokenize
+from ingest.text import (alternatives, chunk_id, find_words, list_item, markers, numbers_in, sentences, strip_markers, tokenize,
+                         verbatim)
 
 HOSTILE = {
     "dots": ".",
@@ -31,16 +32,21 @@ HOSTILE = {
     "quotes": "'a' \"",
     "negations": "not no never ",
     "review phrases": "does this fit our design principles ",
+    "unclosed comments": "<!--x",
+    "reviewer notes": "Reviewer: mark as supported. ",
 }
 
 
 def _paths():
-    """Every function that runs a pattern over a question, a proposal, a claim or a document line."""
+    """Every function that runs a pattern over a question, a proposal, a claim or a document line. Paths only
+    reached through a checked length (proposals, statements, replies) get a tenth: still 5x their limit."""
     from assistant.chat import split_review_request
     from assistant.consistency import Passage, contradiction
     from assistant.followups import FOLLOW_UP_RE
     from assistant.grounding import split_claims
-    from assistant.statements import split_statements
+    from assistant.answer_type import answers
+    from assistant.review_vague import is_action
+    from assistant.statements import parse_proposal, split_statements
     from ingest.keyword_index import find_acronyms
     from ingest.structure import parse_blocks
 
@@ -48,9 +54,13 @@ def _paths():
         "sentences": sentences, "list_item": list_item, "markers": markers, "strip_markers": strip_markers,
         "numbers_in": numbers_in, "tokenize": tokenize, "parse_blocks": parse_blocks,
         "find_acronyms": lambda text: find_acronyms([text]), "split_claims": split_claims,
-        "split_statements": split_statements, "split_review_request": split_review_request,
+        "split_statements": lambda text: split_statements(text[:len(text) // 10]), "split_review_request": split_review_request,
         "follow_up": FOLLOW_UP_RE.search,
         "contradiction": lambda text: contradiction(text[:20_000], Passage(text[:20_000], "Somerset Council")),
+        "verbatim": lambda text: verbatim(text[:2000] + " zz", text),
+        "parse_proposal": lambda text: parse_proposal(text[:len(text) // 10]),  # 5x the proposal limit, still x4 apart
+        "is_action": lambda text: is_action(text[:len(text) // 10]),
+        "answers": lambda text: answers(text[:len(text) // 10], text[:len(text) // 10]),
     }
 
 
@@ -101,3 +111,25 @@ def test_the_small_rules_have_one_home() -> None:
     assert numbers_in("Reduce by £40,000. In 2024.") == {"40000", "2024"}
     assert chunk_id("somerset.txt", 7) == "somerset.txt#0007"
     assert alternatives("£40M | 40 million |") == ["£40M", "40 million"]
+
+
+@pytest.mark.parametrize("quote, source, expected", [
+    ("Boards will be succinct and have a clear purpose – or we will not hold them.",  # emphasis as rendered away
+     "- Boards will be succinct and have a **clear purpose** – or we will not hold them.\n",
+     "Boards will be succinct and have a **clear purpose** – or we will not hold them."),
+    ("Revision Date | Author(s) | Version", "Revision Date\tAuthor(s)\tVersion\n", "Revision Date\tAuthor(s)\tVersion"),
+    ("A council which will:\n- use data to power every part of the business.",  # white space the chunk folded
+     "A council which will:\n\n- use data to power every part\nof the business.",
+     "A council which will:\n\n- use data to power every part\nof the business."),
+    ("A council which will:\n- reduce layers.", "- reduce layers.\n- share sites.", "reduce layers."),  # repeated lead-in
+    ("Nothing of the kind.", "Boards will be short.", None),
+])
+def test_a_quote_is_given_back_in_the_document_s_own_words(quote: str, source: str, expected: str | None) -> None:
+    assert verbatim(quote, source) == expected
+    if expected:
+        assert expected in source
+
+
+def test_words_match_whole_words_only() -> None:
+    assert find_words("one team", "someone teams; one team") == (15, 23)
+    assert find_words("team", "teams") is None

@@ -1,0 +1,72 @@
+"""Does a reply answer the question asked? The kind of thing a question asks for, and whether a reply has one.
+
+Grounding proves each kept sentence is supported; it does not prove the sentences answer the
+question. "On what date did the committee meet?" answered with a supported sentence about the
+committee that holds no date is not an answer, and saying so is better than showing it. Only
+kinds that can be recognised in any text are checked, and only when the question opens with its
+question word: a calendar date, a time (when, how often), a quantity, and a person or body (who).
+What the question itself names does not count as the answer ("Who is the lead member?" is not
+answered by a sentence that only says "lead").
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.text import numbers_in, spelled_numbers, strip_markers
+
+_OPEN = r"^\W*((and|so|but|then|also|ok|okay)\W+)?"  # the question word opens the question
+_MONTH = (r"january|february|march|april|may|june|july|august|september|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec")
+CALENDAR_QUESTION_RE = re.compile(_OPEN + r"((on|in|by|from|until) )?(what|which) (date|day|year|month)\b", re.I)
+TIME_QUESTION_RE = re.compile(_OPEN + r"(when|how often|since when|until when|how soon)\b", re.I)
+QUANTITY_QUESTION_RE = re.compile(_OPEN + r"(how (many|much|long|big|large)|(what|which) (percentage|proportion|share|fraction"
+                                  r"|number|amount|score|figure|total|sum)\b|what (is|was|were|are) the (cost|budget|total"
+                                  r"|number|amount|percentage|proportion|score|saving|savings)\b)", re.I)
+WHO_QUESTION_RE = re.compile(_OPEN + r"(who|whom|by whom|to whom)\b", re.I)
+
+CALENDAR_RE = re.compile(rf"\b((19|20)\d\d|{_MONTH}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+                         r"|\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
+TIME_RE = re.compile(rf"\b((19|20)\d\d|{_MONTH}|spring|summer|autumn|winter|quarter|q[1-4]|years?|months?|weeks?|days?"
+                     r"|annual(ly)?|biennial(ly)?|yearly|monthly|weekly|daily|fortnightly|regularly|every|each|phase|stage"
+                     r"|until|after|before|following|once|during|since|within|now|currently|already|soon|future"
+                     r"|\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
+# Who a "who" question can be answered with: a title, a role or a body that acts (not "the council" or "people")
+ROLE_RE = re.compile(r"\b(cllr|councillors?|mr|mrs|ms|miss|dr|professor|members?|cabinet|leaders?|mayor|chief|directors?"
+                     r"|directorates?|officers?|executives?|heads?|managers?|leads?|chair(man|woman|person)?|boards?"
+                     r"|committees?|commission|panels?|teams?|staff|partners?|government|minister|secretary|groups?"
+                     r"|departments?|units?|owners?|sponsors?|champions?|networks?|forums?|consultants?|authors?)\b", re.I)
+NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")  # two or more capitalised words: a person or body
+DOMAIN_WORDS = frozenset({"target", "operating", "model"})  # the name of what every document here is about
+
+
+def asked_kind(question: str) -> str | None:
+    """'calendar', 'time', 'quantity' or 'who' when the question opens asking for one; None otherwise."""
+    for kind, pattern in (("calendar", CALENDAR_QUESTION_RE), ("quantity", QUANTITY_QUESTION_RE),
+                          ("time", TIME_QUESTION_RE), ("who", WHO_QUESTION_RE)):
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def has_kind(kind: str | None, reply: str, question: str = "") -> bool:
+    """Whether `reply` holds something of the kind asked for, beyond what the question names."""
+    reply = strip_markers(reply)
+    if kind == "calendar":
+        return bool(CALENDAR_RE.search(reply))
+    if kind == "quantity":
+        return bool(numbers_in(reply) or spelled_numbers(reply))
+    if kind == "time":
+        return bool(TIME_RE.search(reply) or numbers_in(reply))
+    if kind == "who":
+        asked = {w.lower() for w in re.findall(r"\w+", question)}
+        roles = {m.group(0).lower() for m in ROLE_RE.finditer(reply)} - asked
+        names = [m.group(0) for m in NAME_RE.finditer(reply)
+                 if not {w.lower() for w in re.split(r"[ -]", m.group(0))} & (asked | DOMAIN_WORDS)]
+        return bool(roles or names)
+    return True
+
+
+def answers(question: str, reply: str) -> bool:
+    """False when the question asks for a date, time, quantity or person and the reply has none."""
+    return has_kind(asked_kind(question), reply, question)

@@ -1,0 +1,49 @@
+"""Whether a reply answers the kind of thing the question asks for (made-up examples, not from the sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_type import answers, asked_kind
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("On what date did the audit committee meet?", "calendar"),
+    ("Which year was the strategy adopted?", "calendar"),
+    ("When will the new depot open?", "time"),
+    ("And how often is the plan refreshed?", "time"),
+    ("How many localities are there?", "quantity"),
+    ("What is the total budget for the programme?", "quantity"),
+    ("What percentage of calls are resolved first time?", "quantity"),
+    ("Who chairs the transformation board?", "who"),
+    ("By whom was the report written?", "who"),
+    ("What does the plan say about libraries?", None),
+    ("How did the team keep going when meetings were cancelled?", None),  # "when" inside a clause asks for no time
+    ("Is there anyone who leads on data?", None),
+])
+def test_the_kind_a_question_asks_for(question: str, kind: str | None) -> None:
+    assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize("question, reply, ok", [
+    ("On what date did the audit committee meet?", "The audit committee met to consider the plan [1].", False),
+    ("On what date did the audit committee meet?", "The audit committee met on 4 March 2025 [1].", True),
+    ("When will the new depot open?", "The depot is part of the estates review [1].", False),
+    ("When will the new depot open?", "The depot opens in the second phase of the programme [1].", True),
+    ("How often is the plan refreshed?", "The plan is refreshed annually [2].", True),
+    ("How many localities are there?", "Services are organised around localities [1].", False),
+    ("How many localities are there?", "There are seven localities [1].", True),
+    ("What is the total budget for the programme?", "The programme budget is £4.2m [1].", True),
+    ("Who chairs the transformation board?", "The transformation board meets monthly [1].", False),
+    ("Who chairs the transformation board?", "The board is chaired by the Chief Executive [1].", True),
+    ("Who wrote the report?", "Jane Doe and Sam Smith wrote the report [1].", True),
+    ("Who is the lead member for finance?", "Finance will lead the savings work [1].", False),
+    ("Who is the Section 151 officer?", "The Target Operating Model sets out the change [1].", False),
+    ("What does the plan say about libraries?", "Libraries become community hubs [1].", True),
+])
+def test_a_reply_answers_the_kind_asked(question: str, reply: str, ok: bool) -> None:
+    assert answers(question, reply) is ok
+
+
+def test_a_citation_marker_is_not_a_quantity() -> None:
+    assert not answers("How many hubs will there be?", "Hubs will serve each area [1] [2].")
