@@ -30,7 +30,7 @@ import numpy as np
 from assistant.citations import Citation
 from assistant.errors import TooLarge, UserError
 from assistant.frameworks import Criterion, Framework, criterion_chunks, get_framework
-from assistant.llm import LLM, LLMUnavailable, ModelSlot, complete
+from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, complete, stoppable
 from assistant.prompts import prompt, render
 from assistant.statements import split_statements
 from ingest.settings import Settings
@@ -98,6 +98,20 @@ class Review:
         return [x for c in self.criteria for x in c.citations]
 
 
+def check_proposal(proposal: str | None, settings: Settings) -> str:
+    """The proposal with its line ends folded and outer space stripped; refused when empty or over the limit.
+    The one home of these checks (linear in the text): `Reviewer.review` makes them, and the web faces
+    before a request queues."""
+    limit = settings.max_proposal_chars
+    proposal = (proposal or "").replace("\r\n", "\n").strip()
+    if not proposal:
+        raise ReviewError("the proposal is empty: paste its text or upload a .txt, .md, .docx or .pdf file")
+    if len(proposal) > limit:
+        raise ProposalTooLong(f"the proposal is {len(proposal)} characters; the limit is {limit}"
+                              " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
+    return proposal
+
+
 def read_proposal(path: Path) -> str:
     """Text of a proposal file (.txt, .md, .docx, .pdf) through the ingestion loaders."""
     from ingest.loaders import LoadError, load_file
@@ -115,14 +129,11 @@ class Reviewer:
         self.settings, self.store, self.embedder, self.models = settings, store, embedder, models
 
     def review(self, proposal: str, framework: str | None = None,
-               on_criterion: Callable[[CriterionReview], None] | None = None) -> Review:
+               on_criterion: Callable[[CriterionReview], None] | None = None,
+               should_stop: StopCheck | None = None) -> Review:
+        """A verdict per criterion; once `should_stop()` is true the model stops at its next token (raises Cancelled)."""
         started = time.perf_counter()
-        proposal = (proposal or "").replace("\r\n", "\n").strip()
-        if not proposal:
-            raise ReviewError("the proposal is empty: paste its text or upload a .txt, .md, .docx or .pdf file")
-        if len(proposal) > self.settings.max_proposal_chars:
-            raise ProposalTooLong(f"the proposal is {len(proposal)} characters; the limit is {self.settings.max_proposal_chars}"
-                              " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
+        proposal = check_proposal(proposal, self.settings)
         chosen = get_framework(self.settings, framework)
         statements, injected = split_statements(proposal)
         warnings = []
@@ -141,7 +152,7 @@ class Reviewer:
             citations = self._citations(chosen, criterion, [statements[i] for i in relevant], start=n + 1)
             n += len(citations)
             if llm is None and relevant:
-                llm = self._llm()
+                llm = stoppable(self._llm(), should_stop)
             pairs = [(statements[i], aims[i][index]) for i in relevant]
             result = self._judge(llm, criterion, pairs, citations) if pairs else self._silent(criterion, citations)
             results.append(result)
