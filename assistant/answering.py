@@ -24,7 +24,7 @@ from assistant.errors import TooLarge, UserError
 from assistant.drafting import Drafter, ExtractiveDrafter, LLMDrafter
 from assistant.followups import standalone
 from assistant.grounding import Grounder, GroundedStream, TokenSink
-from assistant.llm import LLM, LLMUnavailable, ModelSlot
+from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
 from assistant.retrieval import Filters, Hit, Retriever
 from ingest.settings import Settings
 
@@ -95,11 +95,14 @@ class Assistant:
         self.extractive = ExtractiveDrafter(retriever)
 
     def ask(self, question: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
-            on_token: TokenSink | None = None, history: list[dict] | None = None) -> Answer:
+            on_token: TokenSink | None = None, history: list[dict] | None = None,
+            should_stop: StopCheck | None = None) -> Answer:
+        """The grounded answer; once `should_stop()` is true the model stops at its next token (raises Cancelled)."""
         started = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         session = session or AnswerLog.new_session()
         llm, notice = self._model(mode or self.settings.answer_mode)
+        llm = stoppable(llm, should_stop)
         standalone_question = standalone(question, self.log.history(session) if history is None else history, llm)
         hits = self.retriever.search(standalone_question, k=self.settings.top_k, filters=filters)
         context = self.contexts.build(hits, standalone_question, filters)

@@ -1,8 +1,9 @@
 """A chat message is either a question or a pasted proposal with "does this fit?": route it.
 
 Every face (CLI, API, OpenAI endpoint, web UI) hands chat messages here, so they all decide the
-same way. The length is checked before any pattern reads the message, and the patterns are
-linear in the message.
+same way. `check_message` is the one home of a message's checks (the web faces call it before a
+request queues, `Chat.respond` first thing): the length before any pattern reads the message, then
+the question's or the pasted proposal's own checks. The patterns are linear in the message.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import re
 import time
 
-from assistant.answering import Answer, Assistant, QuestionError, QuestionTooLong
+from assistant.answering import Answer, Assistant, QuestionError, QuestionTooLong, check_question
 from assistant.conversations import AnswerLog
 from assistant.grounding import TokenSink
+from assistant.llm import StopCheck
 from assistant.retrieval import Filters
-from assistant.review import ReviewError, Reviewer
+from assistant.review import ReviewError, Reviewer, check_proposal
+from ingest.settings import Settings
 
 REQUEST_RE = re.compile(
     r"\b(review this|review the following|does (this|it|the (following|above)( proposal)?) (fit|align|meet|match)"
@@ -48,6 +51,21 @@ def split_review_request(message: str) -> str | None:
     return proposal if len(re.findall(r"\w+", proposal)) >= MIN_PROPOSAL_WORDS else None
 
 
+def check_message(message: str | None, settings: Settings) -> str | None:
+    """Refuse a message that cannot be answered (QuestionError, ReviewError, with their status) before any
+    work; returns the pasted proposal when the message asks for a review of one, else None. A message may
+    be a question or a proposal, so the larger limit applies before anything reads it."""
+    limit = max(settings.max_question_chars, settings.max_proposal_chars)
+    if len(message or "") > limit:
+        raise QuestionTooLong(f"the message is {len(message or '')} characters; the limit is {limit}")
+    proposal = split_review_request(message or "")
+    if proposal is None:
+        check_question(message, settings.max_question_chars)
+    else:
+        check_proposal(proposal, settings)
+    return proposal
+
+
 class Chat:
     """Answers chat messages: a question goes to the assistant, a proposal to the reviewer."""
 
@@ -55,21 +73,23 @@ class Chat:
         self.assistant, self.reviewer = assistant, reviewer
 
     def respond(self, message: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
-                on_token: TokenSink | None = None, history: list[dict] | None = None) -> Answer:
-        limit = max(self.assistant.settings.max_question_chars, self.assistant.settings.max_proposal_chars)
-        if len(message or "") > limit:
-            raise QuestionTooLong(f"the message is {len(message)} characters; the limit is {limit}")
-        proposal = split_review_request(message or "")
+                on_token: TokenSink | None = None, history: list[dict] | None = None,
+                should_stop: StopCheck | None = None) -> Answer:
+        """The answer (or review) to a chat message; `should_stop` ends an answer's generation at its next token."""
+        proposal = check_message(message, self.assistant.settings)
         if proposal is None:
-            return self.assistant.ask(message, session=session, mode=mode, filters=filters, on_token=on_token, history=history)
-        return self._review(message, proposal, session, on_token)
+            return self.assistant.ask(message, session=session, mode=mode, filters=filters, on_token=on_token,
+                                      history=history, should_stop=should_stop)
+        return self._review(message, proposal, session, on_token, should_stop)
 
-    def _review(self, message: str, proposal: str, session: str | None, on_token: TokenSink | None) -> Answer:
+    def _review(self, message: str, proposal: str, session: str | None, on_token: TokenSink | None,
+                should_stop: StopCheck | None) -> Answer:
         """A pasted proposal with "does this fit?": answered with the review, criterion by criterion."""
         started = time.perf_counter()
         session = session or AnswerLog.new_session()
+        on_criterion = (lambda c: on_token(f"{c.name}: {c.verdict}\n")) if on_token else None
         try:
-            review = self.reviewer.review(proposal, on_criterion=(lambda c: on_token(f"{c.name}: {c.verdict}\n")) if on_token else None)
+            review = self.reviewer.review(proposal, on_criterion=on_criterion, should_stop=should_stop)
         except ReviewError as error:
             raise QuestionError(str(error)) from None
         answer = Answer(answer=review.to_markdown(), citations=review.all_citations(), refused=False, mode="review",

@@ -8,6 +8,7 @@ supported, cited sentences reach the user.
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from typing import Protocol
 
 import numpy as np
@@ -51,9 +52,11 @@ class LLMDrafter:
             {"role": "user", "content": render("answer_user", sources=sources, question=question)},
         ]
         draft = ""
-        for token in self.llm.stream(messages, self.settings.llm_max_tokens):
-            draft += token
-            sink.feed(draft)
+        # closed as soon as the loop ends, also when the sink raises (its client gone): the model's lock is released then
+        with closing(self.llm.stream(messages, self.settings.llm_max_tokens)) as tokens:
+            for token in tokens:
+                draft += token
+                sink.feed(draft)
         return draft
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
+from contextlib import closing
 from typing import Any, Protocol
 
 from ingest.settings import Settings
@@ -25,13 +26,44 @@ class LLMUnavailable(RuntimeError):
 
 
 class LLM(Protocol):
+    """`stream` is a generator, so a caller that stops reading can close it (ending the generation)."""
+
     name: str
 
-    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]: ...
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]: ...
 
 
 def complete(llm: LLM, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> str:
     return "".join(llm.stream(messages, max_tokens, json_schema))
+
+
+StopCheck = Callable[[], bool]  # true once nobody is waiting for the output (a client that left, a time limit)
+
+
+class Cancelled(Exception):
+    """Raised at the model's next token once its `StopCheck` is true: the generation is over."""
+
+
+class StoppableLLM:
+    """A model whose stream asks `should_stop()` at every token and, once it is true, closes the model's
+    own stream (ending the generation and releasing its lock) and raises `Cancelled`."""
+
+    def __init__(self, llm: LLM, should_stop: StopCheck) -> None:
+        self.llm, self.should_stop, self.name = llm, should_stop, llm.name
+
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
+        if self.should_stop():
+            raise Cancelled("nobody is waiting for this answer any more")
+        with closing(self.llm.stream(messages, max_tokens, json_schema)) as tokens:
+            for token in tokens:
+                if self.should_stop():
+                    raise Cancelled("nobody is waiting for this answer any more")
+                yield token
+
+
+def stoppable(llm: LLM | None, should_stop: StopCheck | None) -> LLM | None:
+    """`llm` stopping at its next token once `should_stop()` is true (as it is when there is no check)."""
+    return StoppableLLM(llm, should_stop) if llm is not None and should_stop is not None else llm
 
 
 class LlamaCppLLM:
@@ -60,7 +92,7 @@ class LlamaCppLLM:
             raise LLMUnavailable(f"cannot load {path.name}: {error}") from None
         log.info("loaded %s (%d threads, context %d)", path.name, settings.llm_threads, settings.llm_context)
 
-    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
         kwargs: dict[str, Any] = {}
         if json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
@@ -91,7 +123,7 @@ class OpenAICompatibleLLM:
             base_url=settings.openai_base_url, api_key=settings.openai_api_key, timeout=settings.openai_timeout, max_retries=1
         )
 
-    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
         from openai import OpenAIError
 
         kwargs: dict[str, Any] = {}

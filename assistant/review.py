@@ -31,7 +31,7 @@ from assistant import review_explain as explain
 from assistant.citations import Citation
 from assistant.errors import TooLarge, UserError
 from assistant.frameworks import Criterion, Framework, criterion_chunks, get_framework
-from assistant.llm import LLM, LLMUnavailable, ModelSlot
+from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
 from assistant.review_judge import JudgeError, judge
 from assistant.review_match import AimIndex, Matches
 from assistant.review_vague import is_action, missing_details
@@ -97,6 +97,20 @@ class Review:
         return [x for c in self.criteria for x in c.citations]
 
 
+def check_proposal(proposal: str | None, settings: Settings) -> str:
+    """The proposal with its line ends folded and outer space stripped; refused when empty or over the limit.
+    The one home of these checks (linear in the text): `Reviewer.review` makes them, and the web faces
+    before a request queues."""
+    limit = settings.max_proposal_chars
+    proposal = (proposal or "").replace("\r\n", "\n").strip()
+    if not proposal:
+        raise ReviewError("the proposal is empty: paste its text or upload a .txt, .md, .docx or .pdf file")
+    if len(proposal) > limit:
+        raise ProposalTooLong(f"the proposal is {len(proposal)} characters; the limit is {limit}"
+                              " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
+    return proposal
+
+
 def read_proposal(path: Path) -> str:
     """Text of a proposal file (.txt, .md, .docx, .pdf) through the ingestion loaders."""
     from ingest.loaders import LoadError, load_file
@@ -115,9 +129,11 @@ class Reviewer:
         self.aims = AimIndex(embedder)
 
     def review(self, proposal: str, framework: str | None = None,
-               on_criterion: Callable[[CriterionReview], None] | None = None) -> Review:
+               on_criterion: Callable[[CriterionReview], None] | None = None,
+               should_stop: StopCheck | None = None) -> Review:
+        """A verdict per criterion; once `should_stop()` is true the model stops at its next token (raises Cancelled)."""
         started = time.perf_counter()
-        proposal = self._checked(proposal)
+        proposal = check_proposal(proposal, self.settings)
         chosen = get_framework(self.settings, framework)
         parsed = parse_proposal(proposal)
         warnings = []
@@ -136,7 +152,7 @@ class Reviewer:
             asked = matches.candidates(index, max(CANDIDATES, self.settings.review_statements),
                                        self.settings.review_min_relevance) if actions else []
             if asked and llm is None:
-                llm = self._llm()
+                llm = stoppable(self._llm(), should_stop)
             effects = self._judge(llm, criterion, [actions[i] for i in asked]) if asked else []
             start = 1 + sum(len(r.citations) for r in results)
             result = self._verdict(chosen, criterion, index, matches, asked, effects, gaps if not actions else None, start)
@@ -150,15 +166,6 @@ class Reviewer:
                       latency_ms=int((time.perf_counter() - started) * 1000))
 
     # Steps
-    def _checked(self, proposal: str) -> str:
-        proposal = (proposal or "").replace("\r\n", "\n").strip()
-        if not proposal:
-            raise ReviewError("the proposal is empty: paste its text or upload a .txt, .md, .docx or .pdf file")
-        if len(proposal) > self.settings.max_proposal_chars:
-            raise ProposalTooLong(f"the proposal is {len(proposal)} characters; the limit is {self.settings.max_proposal_chars}"
-                                  " (review the relevant section, or raise TOM_MAX_PROPOSAL_CHARS)")
-        return proposal
-
     def _llm(self) -> LLM:
         try:
             return self.models.get()

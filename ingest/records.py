@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -24,6 +24,7 @@ class DocumentInfo:
     chunks: int
     doc_hash: str
     source: str
+    inferred: list[str] = field(default_factory=list)  # fields guessed from the text (no manifest entry gave them)
 
 
 def document_info(document: str, metas: list[dict[str, Any]]) -> DocumentInfo:
@@ -38,6 +39,7 @@ def document_info(document: str, metas: list[dict[str, Any]]) -> DocumentInfo:
         chunks=len(metas),
         doc_hash=str(first.get("doc_hash", "")),
         source=str(first.get("source", "")),
+        inferred=[name for name in str(first.get("inferred", "")).split(",") if name],
     )
 
 

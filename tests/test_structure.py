@@ -1,5 +1,5 @@
 """The project's shape (issue 14): dependencies point one way, modules and functions stay small,
-and no module holds state that a second container would share."""
+no module holds state that a second container would share, and no `assert` does a check's job."""
 
 from __future__ import annotations
 
@@ -70,3 +70,11 @@ def test_no_module_level_mutable_state(path: Path) -> None:
                 name = getattr(target, "id", "")
                 assert name.isupper() or name.startswith("__"), \
                     f"{_name(path)}:{node.lineno} `{name}` is module-level mutable state (constants are UPPER_CASE)"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_name)
+def test_no_assert_checks_in_production_code(path: Path) -> None:
+    """`python -O` strips asserts, so a check that guards data (a quote found in its chunk, a state
+    that must hold) would vanish silently: production code raises a named error instead."""
+    asserts = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Assert)]
+    assert not asserts, f"{_name(path)} uses `assert` as a check on line(s) {asserts}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from assistant.answering import Answer
+from assistant.llm import StopCheck
 from assistant.retrieval import Filters
 from ui import bridge, prechecks, sse
 from ui.bridge import Sink
@@ -32,13 +34,15 @@ def ask_work(services: Services, body: AskRequest, history: list[dict] | None = 
     """The blocking call the bridge runs: a chat message routed to the assistant (or the reviewer).
 
     Without `tokens` the answer is grounded once at the end (a third faster for extractive
-    answers), but a client that leaves or a time limit cannot stop it before it finishes.
+    answers); either way the model stops at its next token once the client has gone or the time
+    limit has passed (`should_stop`).
     """
     filters = Filters(council=body.council, kind=body.kind, document=body.document)
 
-    def work(sink: Sink) -> Answer:
+    def work(sink: Sink, should_stop: StopCheck) -> Answer:
         return services.components.chat.respond(body.question, session=body.session, mode=body.mode, filters=filters,
-                                                on_token=sink if tokens else None, history=history)
+                                                on_token=sink if tokens else None, history=history,
+                                                should_stop=should_stop)
     return work
 
 
@@ -53,7 +57,7 @@ def router(services: Services) -> APIRouter:
         prechecks.check_message(settings, body.question)
         lane = lanes.for_mode(body.mode, settings)
         lane.check()
-        work = ask_work(services, body, tokens=lane is lanes.model)  # only model answers are worth stopping midway
+        work = ask_work(services, body, tokens=False)  # grounded once at the end; the model still stops if the client goes
         answer: Answer = await bridge.result(work, lane, lanes.timeout, request.is_disconnected)
         return answer.to_dict()
 
@@ -65,15 +69,16 @@ def router(services: Services) -> APIRouter:
         lane.check()
 
         async def events() -> AsyncIterator[ServerSentEvent]:
-            async for item in bridge.stream(ask_work(services, body), lane, lanes.timeout):
-                if item.kind == "item":
-                    yield sse.event("token", {"text": item.payload})
-                elif item.kind == "error":
-                    yield sse.error_event(item.payload)
-                else:
-                    data = item.payload.to_dict()
-                    yield sse.event("citations", data["citations"])
-                    yield sse.event("done", data)
+            async with aclosing(bridge.stream(ask_work(services, body), lane, lanes.timeout)) as items:
+                async for item in items:
+                    if item.kind == "item":
+                        yield sse.event("token", {"text": item.payload})
+                    elif item.kind == "error":
+                        yield sse.error_event(item.payload)
+                    else:
+                        data = item.payload.to_dict()
+                        yield sse.event("citations", data["citations"])
+                        yield sse.event("done", data)
         return sse.response(events())
 
     return routes

@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -91,19 +92,20 @@ def router(services: Services) -> APIRouter:
         prechecks.check_message(settings, question)
         lane, completion = lanes.for_mode(None, settings), Completion()
         lane.check()
-        work = ask_work(services, AskRequest(question=question), history, tokens=body.stream or lane is lanes.model)
+        work = ask_work(services, AskRequest(question=question), history, tokens=body.stream)
         if not body.stream:
             return completion.whole(await bridge.result(work, lane, lanes.timeout, request.is_disconnected))
 
         async def events() -> AsyncIterator[ServerSentEvent]:
             yield completion.chunk({"role": "assistant", "content": ""})
-            async for item in bridge.stream(work, lane, lanes.timeout):
-                if item.kind == "item":
-                    yield completion.chunk({"content": item.payload})
-                elif item.kind == "error":
-                    yield completion.chunk({"content": f"\n\n(error: {item.payload.message})"})
-                elif item.payload.citations:
-                    yield completion.chunk({"content": with_sources(item.payload)[len(item.payload.answer):]})
+            async with aclosing(bridge.stream(work, lane, lanes.timeout)) as items:
+                async for item in items:
+                    if item.kind == "item":
+                        yield completion.chunk({"content": item.payload})
+                    elif item.kind == "error":
+                        yield completion.chunk({"content": f"\n\n(error: {item.payload.message})"})
+                    elif item.payload.citations:
+                        yield completion.chunk({"content": with_sources(item.payload)[len(item.payload.answer):]})
             yield completion.chunk({}, "stop")
             yield sse.event(None, "[DONE]")
         return sse.response(events())

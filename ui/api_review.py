@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from assistant.errors import UserError
+from assistant.llm import StopCheck
 from assistant.review import read_proposal
 from ui import bridge, prechecks, sse, uploads
 from ui.bridge import Sink
@@ -50,8 +52,8 @@ def router(services: Services) -> APIRouter:
         return body.text, body.framework
 
     def review_work(text: str, framework: str | None):
-        def work(sink: Sink) -> Any:
-            return reviewer.review(text, framework, on_criterion=sink)
+        def work(sink: Sink, should_stop: StopCheck) -> Any:
+            return reviewer.review(text, framework, on_criterion=sink, should_stop=should_stop)
         return work
 
     @routes.post("/api/review", dependencies=[read])
@@ -71,13 +73,14 @@ def router(services: Services) -> APIRouter:
         lanes.model.check()
 
         async def events() -> AsyncIterator[ServerSentEvent]:
-            async for item in bridge.stream(review_work(text, framework), lanes.model, lanes.timeout):
-                if item.kind == "item":
-                    yield sse.event("criterion", item.payload.to_dict())
-                elif item.kind == "error":
-                    yield sse.error_event(item.payload)
-                else:
-                    yield sse.event("done", item.payload.to_dict())
+            async with aclosing(bridge.stream(review_work(text, framework), lanes.model, lanes.timeout)) as items:
+                async for item in items:
+                    if item.kind == "item":
+                        yield sse.event("criterion", item.payload.to_dict())
+                    elif item.kind == "error":
+                        yield sse.error_event(item.payload)
+                    else:
+                        yield sse.event("done", item.payload.to_dict())
         return sse.response(events())
 
     return routes

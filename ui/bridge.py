@@ -1,13 +1,15 @@
 """The one bridge from blocking work on a thread to an async consumer, shared by the API and the UI.
 
-`stream(work, lane, timeout)` runs `work(sink)` on its own thread once `lane` has a place for
-it, and yields an `Event` per `sink(item)` call, then one "done" (the result) or "error" (a
-`Failure` with an HTTP status and a message). Errors are classified once, here: a `UserError`
+`stream(work, lane, timeout)` runs `work(sink, should_stop)` on its own thread once `lane` has a
+place for it, and yields an `Event` per `sink(item)` call, then one "done" (the result) or "error"
+(a `Failure` with an HTTP status and a message). Errors are classified once, here: a `UserError`
 keeps its status and message, `Busy` is 503 with Retry-After, the time limit 504, and anything
-else is logged with its traceback and reported as a plain 500. When the consumer stops early
-(the client disconnected, or the time limit passed) the sink raises `ClientGone` on its next
-call, in the worker, so the model's stream loop ends, its lock is released, and the lane's
-place is given back when the thread ends.
+else is logged with its traceback and reported as a plain 500. When the consumer stops early (the
+client disconnected, or the time limit passed) `should_stop()` turns true, which the assistant
+checks at every token the model writes (raising `Cancelled`), and the sink raises `ClientGone` on
+its next call; either way the model's stream is closed at once, its lock released, and the lane's
+place given back when the thread ends. Consumers iterate the stream under `aclosing`, so it is
+stopped the moment they stop, not when the garbage collector finalises it.
 """
 
 from __future__ import annotations
@@ -16,18 +18,20 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import anyio
 
 from assistant.errors import UserError
+from assistant.llm import Cancelled, StopCheck
 from ui.lanes import Busy, Lane, TimedOut
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Any], None]
-Work = Callable[[Sink], Any]
+Work = Callable[[Sink, StopCheck], Any]
 T = TypeVar("T")
 UNEXPECTED = "the assistant failed unexpectedly; the error is in the server log"
 
@@ -104,8 +108,8 @@ class _Run:
         started = time.perf_counter()
         event: Event | None
         try:
-            event = Event("done", work(self.sink))
-        except ClientGone:
+            event = Event("done", work(self.sink, self.stopped.is_set))
+        except (ClientGone, Cancelled):
             log.info("stopped work in the %s lane: its client went away or its time ran out", lane.name)
             event = None
         except Exception as error:  # last resort for the worker: classified (unexpected ones logged with traceback)
@@ -117,8 +121,9 @@ class _Run:
             self.post(self.queue.put_nowait, event)
 
 
-async def stream(work: Work, lane: Lane, timeout: float) -> AsyncIterator[Event]:
-    """Events of `work(sink)` run in `lane`, ending with "done" or "error"; stop iterating to stop the work."""
+async def stream(work: Work, lane: Lane, timeout: float) -> AsyncGenerator[Event, None]:
+    """Events of `work(sink, should_stop)` run in `lane`, ending with "done" or "error"; close it (`aclosing`)
+    to stop the work."""
     run = _Run(asyncio.get_running_loop())
     deadline = anyio.current_time() + timeout
     try:
@@ -154,16 +159,13 @@ async def carrying(awaitable: Awaitable[T]) -> T:
 
 async def result(work: Work, lane: Lane, timeout: float, gone: Callable[[], Awaitable[bool]] | None = None) -> Any:
     """The result of `work`, or raises `Failure`; `gone()` is polled so a client that leaves stops the work."""
-    events = stream(work, lane, timeout)
-    try:
+    async with aclosing(stream(work, lane, timeout)) as events:
         while True:
             event = await _next(events, gone)
             if event.kind == "done":
                 return event.payload
             if event.kind == "error":
                 raise event.payload
-    finally:
-        await events.aclose()
 
 
 async def _next(events: AsyncIterator[Event], gone: Callable[[], Awaitable[bool]] | None) -> Event:

@@ -77,18 +77,19 @@ def search_command(
 
 @app.command("documents")
 def documents_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
-    """List the ingested documents with their metadata and chunk counts."""
+    """List the ingested documents with their metadata, chunk counts, and which fields were inferred."""
     from dataclasses import asdict
 
     infos = parts(ctx).store.documents()
     if as_json:
         _print_json([asdict(info) for info in infos])
         return
-    table = Table(title=f"{len(infos)} documents")
-    for column in ("document", "title", "council", "kind", "date", "status", "chunks"):
-        table.add_column(column)
+    table = Table(title=f"{len(infos)} documents", caption="inferred: fields guessed from the text (no manifest entry)")
+    for column in ("document", "title", "council", "kind", "date", "status", "chunks", "inferred"):
+        table.add_column(column, overflow="fold")  # wrapped, never cut: a document's id is what `delete` takes
     for info in infos:
-        table.add_row(info.document, info.title, info.council, info.kind, info.date, info.status, str(info.chunks))
+        table.add_row(info.document, info.title, info.council, info.kind, info.date, info.status, str(info.chunks),
+                      ", ".join(info.inferred) or "-")
     console.print(table, markup=False)
 
 

@@ -1,7 +1,7 @@
 """Server-sent events through sse-starlette: it stops our generator when the client disconnects.
 
-Closing the generator ends the `ui.bridge` stream it iterates, so the worker's next sink call
-raises `ClientGone` and the model is freed. Lines end with a bare "\\n", as OpenAI clients expect.
+Closing the generator closes the `ui.bridge` stream it iterates (each route holds it in `aclosing`),
+so the model stops at its next token (`should_stop`) and is freed. Lines end with a bare "\\n", as OpenAI clients expect.
 """
 
 from __future__ import annotations

@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 import gradio as gr
 
 from assistant.answering import Answer
+from assistant.llm import StopCheck
 from assistant.retrieval import Filters
 from assistant.errors import UserError
 from ui import bridge, prechecks
@@ -34,9 +36,10 @@ def answer_work(services: Services, message: str, session: str | None, mode: str
     """The blocking call: the chat's answer, and the full text of each cited passage for the panel."""
     filters = Filters(council=None if council in (None, ALL) else council)
 
-    def work(sink: Sink) -> tuple[Answer, dict[str, str]]:
+    def work(sink: Sink, should_stop: StopCheck) -> tuple[Answer, dict[str, str]]:
         components = services.components
-        answer = components.chat.respond(message, session=session, mode=mode, filters=filters, on_token=sink)
+        answer = components.chat.respond(message, session=session, mode=mode, filters=filters, on_token=sink,
+                                         should_stop=should_stop)
         return answer, {c.chunk_id: c.text for c in components.store.get([c.chunk_id for c in answer.citations])}
     return work
 
@@ -57,19 +60,20 @@ async def ask(services: Services, message: str, history: list, session: str | No
     text = ""
     work = answer_work(services, message, session, mode, council)
     lane = services.lanes.for_mode(mode, services.settings)
-    async for event in bridge.stream(work, lane, services.lanes.timeout):
-        if event.kind == "item":
-            text += event.payload
-            history[-1] = {"role": "assistant", "content": linked_markers(text)}
-            yield history, session, gr.update(), None, ""
-        elif event.kind == "error":
-            history[-1] = {"role": "assistant", "content": warning(event.payload.message)}
-            yield history, session, gr.update(), None, ""
-        else:
-            answer, texts = event.payload
-            note = f"\n\n_{html.escape(answer.notice)}_" if answer.notice else ""
-            history[-1] = {"role": "assistant", "content": linked_markers(answer.answer) + note}
-            yield history, answer.session, sources_html(answer, texts), answer.answer_id, ""
+    async with aclosing(bridge.stream(work, lane, services.lanes.timeout)) as events:
+        async for event in events:
+            if event.kind == "item":
+                text += event.payload
+                history[-1] = {"role": "assistant", "content": linked_markers(text)}
+                yield history, session, gr.update(), None, ""
+            elif event.kind == "error":
+                history[-1] = {"role": "assistant", "content": warning(event.payload.message)}
+                yield history, session, gr.update(), None, ""
+            else:
+                answer, texts = event.payload
+                note = f"\n\n_{html.escape(answer.notice)}_" if answer.notice else ""
+                history[-1] = {"role": "assistant", "content": linked_markers(answer.answer) + note}
+                yield history, answer.session, sources_html(answer, texts), answer.answer_id, ""
 
 
 def feedback(services: Services, rating: str):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from assistant.frameworks import FrameworkError, load_frameworks
+from assistant.llm import StopCheck
 from assistant.review import CriterionReview, Review, read_proposal
 from ui import bridge
 from ui.bridge import Sink
@@ -33,9 +35,9 @@ def framework_choices(services: Services) -> tuple[list[str], str | None]:
 
 def review_work(services: Services, text: str, file: Any, framework: str):
     """The blocking call: read an uploaded proposal (if any), then review it."""
-    def work(sink: Sink) -> Review:
+    def work(sink: Sink, should_stop: StopCheck) -> Review:
         proposal = read_proposal(Path(file if isinstance(file, str) else file.name)) if file is not None else text
-        return services.components.reviewer.review(proposal, framework, on_criterion=sink)
+        return services.components.reviewer.review(proposal, framework, on_criterion=sink, should_stop=should_stop)
     return work
 
 
@@ -48,14 +50,16 @@ def markdown_file(review: Review) -> str:
 async def review(services: Services, text: str, file: Any, framework: str) -> AsyncIterator[tuple[str, str | None]]:
     """Yields (table HTML, download path) as each criterion is judged."""
     done: list[CriterionReview] = []
-    async for event in bridge.stream(review_work(services, text, file, framework), services.lanes.model, services.lanes.timeout):
-        if event.kind == "item":
-            done.append(event.payload)
-            yield review_html(done) + "<p>Reviewing…</p>", None
-        elif event.kind == "error":
-            yield f"<p>{warning(event.payload.message)}</p>", None
-        else:
-            yield review_html(event.payload.criteria, event.payload), markdown_file(event.payload)
+    work = review_work(services, text, file, framework)
+    async with aclosing(bridge.stream(work, services.lanes.model, services.lanes.timeout)) as events:
+        async for event in events:
+            if event.kind == "item":
+                done.append(event.payload)
+                yield review_html(done) + "<p>Reviewing…</p>", None
+            elif event.kind == "error":
+                yield f"<p>{warning(event.payload.message)}</p>", None
+            else:
+                yield review_html(event.payload.criteria, event.payload), markdown_file(event.payload)
 
 
 def build(services: Services) -> None:

@@ -1,4 +1,5 @@
-"""Answering in extractive mode (no model): fast, verbatim, cited, and refusing when it should."""
+"""Answering in extractive mode (no model): fast, verbatim, cited, and refusing when it should; and a
+model that nobody waits for any more stopped at its next token."""
 
 import re
 
@@ -135,3 +136,33 @@ def test_a_rewrite_that_is_not_a_standalone_question_is_not_trusted(reply):
     history = [{"standalone": "What does Somerset's TOM say about the Locality Working Model?", "answer": "It brings help closer."}]
     standalone = followups.standalone("Which theme of the TOM does it appear under?", history, _ScriptedLLM(reply))
     assert "Locality Working Model" in standalone and standalone.endswith(")")
+
+
+class _EndlessLLM:
+    """A model that would write a thousand words; records how many it had written when its stream was closed."""
+
+    name = "endless"
+
+    def __init__(self) -> None:
+        self.sent, self.closed_at = 0, None
+
+    def stream(self, messages, max_tokens, json_schema=None):
+        try:
+            for _ in range(1000):
+                self.sent += 1
+                yield "word "
+        finally:
+            self.closed_at = self.sent
+
+
+def test_should_stop_ends_the_model_at_its_next_token(corpus_settings, retriever, tmp_path):
+    """Once nobody is waiting (`should_stop`), the model's stream is closed at the next token, not at a sentence end."""
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+    from assistant.llm import Cancelled, ModelSlot
+
+    model = _EndlessLLM()
+    asking = Assistant(corpus_settings, retriever, AnswerLog(tmp_path / "log.sqlite3"), ModelSlot(corpus_settings, lambda: model))
+    with pytest.raises(Cancelled):
+        asking.ask("What does our TOM say about board meetings?", mode="llm", should_stop=lambda: model.sent >= 5)
+    assert model.closed_at == 5

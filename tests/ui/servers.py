@@ -39,12 +39,14 @@ def running(app) -> Iterator[str]:
 
 class ScriptedModel:
     """An LLM that copies the passages it is shown (marked), a word every `delay` seconds; `fail_after`
-    words in, it raises `error` (an unexpected failure, not LLMUnavailable)."""
+    words in, it raises `error` (by default an unexpected failure, not LLMUnavailable). After its first
+    sentence it writes `filler` words with no sentence end, during which grounding passes nothing on."""
 
     name = "scripted"
 
-    def __init__(self, delay: float = 0.05, fail_after: int | None = None, error: Exception | None = None) -> None:
-        self.delay, self.fail_after, self.error = delay, fail_after, error
+    def __init__(self, delay: float = 0.05, fail_after: int | None = None, error: Exception | None = None,
+                 filler: int = 0) -> None:
+        self.delay, self.fail_after, self.error, self.filler = delay, fail_after, error, filler
         self.started = threading.Event()
         self.closed = threading.Event()  # set when a stream ends, however it ends
         self.words_sent = 0
@@ -62,7 +64,8 @@ class ScriptedModel:
         if json_schema is not None:  # a review question: answer the schema plainly
             yield json.dumps({"direction": "neither"} if "direction" in json.dumps(json_schema) else {"harder": False})
             return
-        words = " ".join(f"{claim} [{n}]." for n, claim in passage_claims(messages[-1]["content"])).split(" ")
+        sentences = [f"{claim} [{n}]." for n, claim in passage_claims(messages[-1]["content"])]
+        words = " ".join(sentences[:1] + ["meanwhile"] * self.filler + sentences[1:]).split(" ")
         with self._lock:
             self.streams += 1
             self.started.set()
@@ -75,6 +78,20 @@ class ScriptedModel:
                     yield word + " "
             finally:
                 self.closed.set()
+
+
+def services_over(api_settings, api_parts, model: ScriptedModel, model_queue: int = 3, timeout: float = 60):
+    """Services answering in llm mode with `model`: one model call at a time, `model_queue` waiting."""
+    from assistant.components import Components
+    from ui.auth import Auth
+    from ui.lanes import Lane, Lanes
+    from ui.services import Services
+
+    components = Components(api_settings.model_copy(update={"answer_mode": "llm"}), llm_factory=lambda: model,
+                            embedder=api_parts.embedder)
+    lanes = Lanes(model=Lane("model", 1, model_queue), answers=Lane("answer", 2, 32), ingest=Lane("ingest", 1, 8),
+                  light=Lane("light", 4, None), timeout=timeout)
+    return Services(components, Auth([], False), lanes)
 
 
 def passage_claims(prompt: str) -> list[tuple[int, str]]:

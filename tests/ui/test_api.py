@@ -75,6 +75,16 @@ def test_health_and_documents(client) -> None:
     assert "somerset-design-principles" in health["frameworks"]
     documents = client.get("/api/documents").json()
     assert any(d["document"] == "somerset-target-operating-model-2024.txt" and d["chunks"] > 10 for d in documents)
+    assert all(d["inferred"] == [] for d in documents)  # the sample corpus's manifest describes every document
+
+
+def test_the_document_list_says_which_fields_were_inferred(client) -> None:
+    """An upload without a manifest entry is described from its own text, and the list says which fields were guessed."""
+    page = b"Wrenfield Council scrutiny report, March 2023\n\nWrenfield Council will review its boards.\n"
+    assert client.post("/api/documents", files={"file": ("wrenfield-report.txt", page, "text/plain")}).status_code == 200
+    listed = {d["document"]: d for d in client.get("/api/documents").json()}["wrenfield-report.txt"]
+    assert {"title", "council", "date"} <= set(listed["inferred"]) and listed["council"] == "Wrenfield Council"
+    assert client.delete("/api/documents/wrenfield-report.txt").status_code == 200
 
 
 def test_upload_a_document_with_script_then_delete_it(client, api_settings) -> None:

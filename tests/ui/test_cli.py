@@ -89,3 +89,23 @@ def test_rich_markup_in_a_document_is_shown_not_parsed(tmp_path, monkeypatch):
         result = runner.invoke(app, command)
         assert result.exit_code == 0, (command, result.output)
         assert "[/x]" in result.output or "[red]board[/red]" in result.output, (command, result.output)
+
+
+def test_documents_show_which_fields_were_inferred(tmp_path, monkeypatch):
+    """A document without a manifest entry is described from its text; `tom documents` says which fields were guessed."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text("documents:\n  described.txt:\n    title: Described plan\n    council: Testshire Council\n"
+                                          "    kind: plan\n    date: '2024-05'\n", encoding="utf-8")
+    (folder / "described.txt").write_text("Plan\n\nThe described plan covers Frome.\n", encoding="utf-8")
+    (folder / "guessed.txt").write_text("Wrenfield Council scrutiny report, March 2023\n\nWrenfield Council will review "
+                                        "its boards.\n", encoding="utf-8")
+    monkeypatch.setenv("TOM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TOM_CORPUS_DIR", str(folder))
+    assert runner.invoke(app, ["ingest", str(folder)]).exit_code == 0
+    docs = {d["document"]: d for d in json.loads(runner.invoke(app, ["documents", "--json"]).stdout)}
+    assert docs["described.txt"]["inferred"] == []
+    assert {"title", "council", "date"} <= set(docs["guessed.txt"]["inferred"]), docs["guessed.txt"]
+    assert docs["guessed.txt"]["council"] == "Wrenfield Council"
+    table = runner.invoke(app, ["documents"]).output
+    assert "inferred: fields guessed" in table and "title," in table  # the guessed fields, comma-separated

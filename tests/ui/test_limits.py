@@ -1,6 +1,6 @@
 """Limits under load, on a real server (uvicorn on 127.0.0.1) with a scripted slow model:
 queued model calls never hold up health or the documents list, a full queue answers 503 with
-Retry-After, a client that disconnects frees the model, the time limit ends a request, an
+Retry-After, the time limit ends a request (a client that disconnects: test_bridge.py), an
 unexpected failure mid-answer ends the wait with a clear error (API and UI), and oversized
 questions and bodies are refused before any work.
 """
@@ -18,23 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.ui.servers import ScriptedModel, gradio_call, running
+from tests.ui.servers import ScriptedModel, gradio_call, running, services_over
 from ui.api import create_app
-from ui.auth import Auth
-from ui.lanes import Lane, Lanes
-from ui.services import Services
 
 QUESTION = "What does our TOM say about board meetings?"
-
-
-def services_over(api_settings, api_parts, model: ScriptedModel, model_queue: int = 3, timeout: float = 60) -> Services:
-    from assistant.components import Components
-
-    components = Components(api_settings.model_copy(update={"answer_mode": "llm"}), llm_factory=lambda: model,
-                            embedder=api_parts.embedder)
-    lanes = Lanes(model=Lane("model", 1, model_queue), answers=Lane("answer", 2, 32), ingest=Lane("ingest", 1, 8),
-                  light=Lane("light", 4, None), timeout=timeout)
-    return Services(components, Auth([], False), lanes)
 
 
 @pytest.fixture(scope="module")
@@ -97,23 +84,6 @@ def test_health_answers_while_model_calls_queue_and_a_full_queue_is_503(slow, mo
     while services.lanes.model.limiter.borrowed_tokens and time.monotonic() < deadline:
         time.sleep(0.2)
     assert services.lanes.model.limiter.borrowed_tokens == 0 and services.lanes.model.queued == 0
-
-
-def test_a_client_that_disconnects_frees_the_model(slow, model) -> None:
-    base, services = slow
-    model.reset(delay=0.1)
-    with httpx.Client(timeout=60) as http, http.stream("POST", f"{base}/api/ask/stream", json={"question": QUESTION}) as reply:
-        for line in reply.iter_lines():
-            if line.startswith("event: token"):
-                break  # the first piece of the answer arrived: now leave
-    assert model.closed.wait(15), "the model kept generating for a client that had gone"
-    total = model.words_sent
-    time.sleep(1)
-    assert model.words_sent == total  # nothing more generated
-    deadline = time.monotonic() + 10
-    while services.lanes.model.limiter.borrowed_tokens and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert services.lanes.model.limiter.borrowed_tokens == 0  # the lane's place is free for the next request
 
 
 def test_the_time_limit_ends_a_request_and_frees_the_model(api_settings, api_parts) -> None:

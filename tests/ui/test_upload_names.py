@@ -49,13 +49,49 @@ def test_a_long_but_acceptable_unicode_name_is_kept(client, api_settings) -> Non
     assert client.delete(f"/api/documents/{name}").status_code == 200
 
 
+def named(size: int, char: str) -> str:
+    """A name of exactly `size` UTF-8 bytes ending in .txt, made of `char` (padded with "b")."""
+    stem = char * ((size - 4) // len(char.encode("utf-8")))
+    return stem + "b" * (size - 4 - len(stem.encode("utf-8"))) + ".txt"
+
+
+@pytest.mark.parametrize("char", ["a", "é", "文"])
+@pytest.mark.parametrize("size", [243, 244, 255])
+def test_every_name_up_to_255_bytes_stages_and_is_stored_under_itself(client, api_settings, size, char) -> None:
+    """Up to 255 bytes, whatever the staging adds to it: added, replaced (the old file kept in the trash
+    under its own name), listed and deleted, with no staged copy left behind."""
+    name = named(size, char)
+    corpus, trash = api_settings.corpus_dir, api_settings.data_dir / "trash"
+    assert client.post("/api/documents", files={"file": (name, TEXT, "text/plain")}).json()["added"] == [name]
+    replaced = client.post("/api/documents", files={"file": (name, b"The Wrenfield pilot moves to Wells.", "text/plain")},
+                           data={"replace": "true"})
+    assert replaced.status_code == 200 and replaced.json()["updated"] == [name], replaced.text
+    assert (corpus / name).read_bytes().endswith(b"Wells.") and name in {d["document"] for d in client.get("/api/documents").json()}
+    assert any(p.name == name and p.read_bytes() == TEXT for p in trash.rglob("*"))
+    assert [p.name for p in corpus.iterdir() if p.name.startswith(".")] == []  # no staged copy left
+    assert client.delete(f"/api/documents/{name}").status_code == 200 and not (corpus / name).exists()
+
+
+@pytest.mark.parametrize("char", ["a", "é", "文"])
+def test_a_256_byte_name_is_a_clear_400(client, api_settings, char) -> None:
+    name = named(256, char)
+    reply = client.post("/api/documents", files={"file": (name, TEXT, "text/plain")})
+    assert reply.status_code == 400 and "256 bytes" in reply.json()["detail"] and "255" in reply.json()["detail"]
+    assert not any(p.name.startswith(name[:50]) for p in api_settings.corpus_dir.iterdir())
+
+
+class Anyone:
+    username = None
+
+
 def test_the_ui_applies_the_same_name_rules(api_parts, tmp_path) -> None:
+    """The Documents tab checks the upload's own name (Gradio's copy of it may be renamed, see test_web_documents)."""
     from ui.services import Services
     from ui.web_documents import DocumentActions
 
-    class Anyone:
-        username = None
-    bad = tmp_path / "bidi\u202etxt.exe.txt"
-    bad.write_bytes(TEXT)
-    _, _, message = DocumentActions(Services.of(api_parts)).add(str(bad), Anyone(), progress=lambda *a, **k: None)
-    assert "formatting" in message and bad.name not in {d.document for d in api_parts.store.documents()}
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(TEXT)
+    actions = DocumentActions(Services.of(api_parts))
+    for name, why in (("bidi\u202etxt.exe.txt", "formatting"), ("bell\x07.txt", "control"), (named(256, "文"), "255")):
+        _, _, message = actions.add(str(copy), name, False, Anyone(), progress=lambda *a, **k: None)
+        assert why in message and name not in {d.document for d in api_parts.store.documents()}
