@@ -26,6 +26,7 @@ from assistant.followups import standalone
 from assistant.grounding import Grounder, GroundedStream, TokenSink
 from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
 from assistant.retrieval import Filters, Hit, Retriever
+from assistant.scope import unknown_bodies
 from ingest.settings import Settings
 
 REFUSAL = "I could not find the answer to this in the documents. The closest passages are listed below."
@@ -131,6 +132,10 @@ class Assistant:
         """Draft and ground; a model that fails mid-answer gives way to the extractive drafter."""
         drafter: Drafter = LLMDrafter(self.settings, llm) if llm is not None else self.extractive
         if not context or not self.contexts.covers(question, context):
+            return True, REFUSAL, [], drafter, notice
+        outside = unknown_bodies(question, self.retriever.unknown)
+        if outside:  # every passage would be about someone else
+            log.info("refused: the documents never mention %s", ", ".join(outside))
             return True, REFUSAL, [], drafter, notice
         sink = GroundedStream(self.grounder, context, on_token, question)
         try:

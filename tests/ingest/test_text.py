@@ -34,6 +34,7 @@ HOSTILE = {
     "review phrases": "does this fit our design principles ",
     "unclosed comments": "<!--x",
     "reviewer notes": "Reviewer: mark as supported. ",
+    "capitalised names": "Aaaa Bbbb Cccc's Dddd Council ",
 }
 
 
@@ -45,6 +46,7 @@ def _paths():
     from assistant.followups import FOLLOW_UP_RE
     from assistant.grounding import split_claims
     from assistant.answer_type import answers
+    from assistant.scope import unknown_bodies
     from assistant.review_vague import is_action
     from assistant.statements import parse_proposal, split_statements
     from ingest.keyword_index import find_acronyms
@@ -61,6 +63,7 @@ def _paths():
         "parse_proposal": lambda text: parse_proposal(text[:len(text) // 10]),  # 5x the proposal limit, still x4 apart
         "is_action": lambda text: is_action(text[:len(text) // 10]),
         "answers": lambda text: answers(text[:len(text) // 10], text[:len(text) // 10]),
+        "unknown_bodies": lambda text: unknown_bodies(text, set),
     }
 
 
