@@ -1,206 +1,186 @@
-"""BM25 over the same chunks as the vector store, rebuilt whenever the store's revision changes.
+"""The keyword index and document registry, on disk in `<data>/keywords.sqlite3`, shared by every process.
 
-Deriving the keyword index from the collection (rather than keeping a second file) keeps the two
-in step by construction, in every process and with a Chroma server shared between processes.
-Title and section path are indexed with the text, as they are embedded with it.
+Before, each process rebuilt BM25 (bm25s) over every chunk after every write, and kept every
+chunk's text and metadata in memory. Now the store writes a document's keyword rows, its registry
+row and the store's revision in one SQLite transaction, right after its vectors (`ingest.store`),
+so every process reads the same index at once, and no write costs more than its own document.
+
+A search asks FTS5 for candidates (filters included in the FTS5 query) and scores them with BM25 as
+bm25s did (`ingest.bm25`). Words in many passages are costly to match and weigh little, so past
+`budget` matching rows the rarest words pick the candidates and the others only add to their
+scores; below it (and in any corpus of fewer than `budget` chunks) every matching passage is scored.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import sqlite3
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import numpy as np
+from ingest import bm25, passages, registry
+from ingest.naming import Names, corpus_names
+from ingest.passages import HEADINGS, TEXT, Field
+from ingest.records import DocumentInfo
+from ingest.sqlite_db import Database
 
-from ingest.store import ChunkStore, StoredChunk
-from ingest.text import tokenize
-
+FILE_NAME = "keywords.sqlite3"
 log = logging.getLogger(__name__)
 
 
-def index_text(chunk: StoredChunk) -> str:
-    """What BM25 reads: the section path counts twice, as a heading says what a passage is about."""
-    meta = chunk.metadata
-    section = str(meta.get("section", ""))
-    return f"{meta.get('title', '')}\n{section}\n{section}\n{chunk.text}"
-
-
 @dataclass(frozen=True)
-class _Snapshot:
-    """Everything built from one revision of the store, published in one assignment: a reader
-    never sees the chunks of one revision with the index of another, or an index half built."""
+class KeywordHit:
+    chunk_id: str
+    document: str
+    council: str
+    score: float
 
-    revision: str | None = None
-    chunks: tuple[StoredChunk, ...] = ()
-    text: Any = None  # bm25s.BM25 over title, section and text
-    headings: Any = None  # bm25s.BM25 over section paths
-    acronyms: dict[str, str] = field(default_factory=dict)
-    identity: frozenset[str] = frozenset()
-    names: dict[str, frozenset[str]] = field(default_factory=dict)
-    councils: frozenset[str] = frozenset()
+
+def _create(db: sqlite3.Connection) -> None:
+    passages.create(db)
+    registry.create(db)
 
 
 class KeywordIndex:
-    """BM25 (bm25s) over every chunk in the store."""
+    """BM25 over every chunk, the document registry, and the store's revision, in one SQLite file."""
 
-    def __init__(self, store: ChunkStore) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-        self._current = _Snapshot()
+    def __init__(self, path: Path, budget: int = 20_000, candidates: int = 240, busy_timeout: float = 30.0) -> None:
+        self.db = Database(path, _create, busy_timeout)
+        self.budget, self.candidates = budget, candidates
+        self._names = Names()
+        self._names_lock = threading.Lock()
 
-    def _snapshot(self) -> _Snapshot:
-        """The index for the store's current revision, rebuilt first if the store changed."""
-        revision = self.store.revision()
-        if revision != self._current.revision:
-            with self._lock:
-                if revision != self._current.revision:
-                    self._current = _build(revision, self.store.all_chunks())
-        return self._current
+    # The revision and the naming view
+    def revision(self) -> str:
+        """The store's revision: one indexed read, the only check a request needs."""
+        return str(self._meta("revision") or "")
 
-    def refresh(self) -> None:
-        self._snapshot()
+    def writing(self) -> str | None:
+        """The document a write marked as under way (None when no write is)."""
+        value = self._meta("writing")
+        return None if value is None else str(value)
+
+    def built(self) -> bool:
+        """Whether the index has been filled from the store (a store from before the index needs it once)."""
+        return bool(self._meta("built"))
+
+    def _meta(self, key: str) -> Any:
+        row = self.db.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def names(self, revision: str) -> Names:
+        """Acronyms, corpus identity words, document and council names for `revision`, computed from the
+        registry once per revision (a few rows per document, never the chunks)."""
+        current = self._names
+        if current.revision == revision and revision:
+            return current
+        with self._names_lock:
+            if self._names.revision != revision or not revision:
+                db = self.db.connection()
+                self._names = corpus_names(revision, passages.meta_int(db, "rows"), registry.naming_rows(db))
+            return self._names
+
+    # Reading
+    def documents(self) -> list[DocumentInfo]:
+        return registry.documents(self.db.connection())
+
+    def hashes(self, document: str) -> dict[str, int]:
+        """{content hash: chunks} the index holds for `document` ({} if none)."""
+        return registry.hashes(self.db.connection(), document)
+
+    def count(self) -> int:
+        return passages.meta_int(self.db.connection(), "rows")
+
+    def chunk_ids(self) -> list[str]:
+        return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]
 
     def unknown(self, tokens: set[str]) -> set[str]:
-        """The tokens no chunk contains: words the documents never use."""
-        index = self._snapshot().text
-        vocab = index.vocab_dict if index is not None else {}
-        return {token for token in tokens if token not in vocab}
+        """The tokens no passage contains: words the documents never use."""
+        return set(tokens) - set(passages.document_frequencies(self.db.connection(), TEXT, tokens))
 
-    def search(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
-        """Top chunks by BM25 score, only those whose metadata `matches`; zero scores dropped."""
-        snapshot = self._snapshot()
-        return _top(snapshot, snapshot.text, query, n, matches)
+    def search(self, tokens: list[str], n: int, where: dict[str, str] | None = None) -> list[KeywordHit]:
+        """The top `n` passages by BM25 over title, section path (counted twice) and text; `where` filters
+        on council, kind or document inside the search. Zero scores are dropped."""
+        return self._search(TEXT, tokens, n, where)
 
-    def search_headings(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
-        """Chunks whose section path matches the question: a heading names what its passages are about."""
-        snapshot = self._snapshot()
-        return _top(snapshot, snapshot.headings, query, n, matches)
+    def search_headings(self, tokens: list[str], n: int, where: dict[str, str] | None = None) -> list[KeywordHit]:
+        """Passages whose section path matches: a heading names what its passages are about."""
+        return self._search(HEADINGS, tokens, n, where)
 
-    @property
-    def identity(self) -> frozenset[str]:
-        """Stemmed words that name the corpus itself (in most titles), which tell passages apart poorly."""
-        return self._snapshot().identity
+    def _search(self, field: Field, tokens: list[str], n: int, where: dict[str, str] | None) -> list[KeywordHit]:
+        db = self.db.connection()
+        labels = passages.tags(where)
+        stats = bm25.Stats(passages.meta_int(db, "rows"), passages.meta_int(db, field.length),
+                           passages.document_frequencies(db, field, tokens))
+        query = [token for token in tokens if token in stats.df]
+        if not query:
+            return []
+        population = registry.filtered_chunks(db, where) if where else stats.rows
+        rows: list[tuple[int, str, str, str]] = []
+        for terms in _plans(query, stats.df, population, self.budget):
+            rows = passages.candidates(db, field, terms, labels, self.candidates)
+            if len(rows) >= n:
+                break
+        scored = [(bm25.score(query, zip(row[1:], field.weights), stats), row[0]) for row in rows]
+        top = sorted((item for item in scored if item[0] > 0), key=lambda item: (-item[0], item[1]))[:n]
+        return _hits(db, top)
 
-    @property
-    def acronyms(self) -> dict[str, str]:
-        """Abbreviations the documents define, e.g. {"TOM": "Target Operating Model"}."""
-        return self._snapshot().acronyms
+    # Writing (the store holds its write lock)
+    def set_revision(self, revision: str, writing: str | None = None) -> str:
+        """Mark a write as under way (`writing` names its document) or record a fresh revision."""
+        with self.db.transaction() as db:
+            _set_revision(db, revision, writing)
+        return revision
 
-    @property
-    def names(self) -> dict[str, frozenset[str]]:
-        """For each document, the words a question would use to name it (title, council, kind, date, file)."""
-        return self._snapshot().names
+    def write(self, document: str, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
+              revision: str) -> None:
+        """Make `document`'s rows exactly these chunks (none: remove it), with the revision, in one transaction."""
+        with self.db.transaction() as db:
+            doc_id = registry.document_id(db, document)
+            if doc_id is not None:
+                passages.remove(db, doc_id)
+            if ids:
+                passages.add(db, registry.upsert(db, document, texts, metadatas), ids, texts, metadatas)
+            else:
+                registry.remove(db, document)
+            _set_revision(db, revision, None)
 
-    @property
-    def councils(self) -> frozenset[str]:
-        """The councils whose documents are indexed, computed once per rebuild."""
-        return self._snapshot().councils
-
-    @property
-    def chunks(self) -> tuple[StoredChunk, ...]:
-        return self._snapshot().chunks
-
-
-def _build(revision: str, chunks: list[StoredChunk]) -> _Snapshot:
-    import bm25s
-
-    text = headings = None
-    if chunks:
-        text, headings = bm25s.BM25(), bm25s.BM25()
-        text.index([tokenize(index_text(chunk)) for chunk in chunks], show_progress=False)
-        headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
-    acronyms = find_acronyms(chunk.text for chunk in chunks)
-    identity = identity_terms(chunks, acronyms)
-    log.info("keyword index rebuilt: %d chunks, %d acronyms", len(chunks), len(acronyms))
-    return _Snapshot(revision, tuple(chunks), text, headings, acronyms, identity, document_names(chunks, identity),
-                     frozenset(str(c.metadata.get("council", "")) for c in chunks) - {""})
+    def mark_built(self) -> None:
+        with self.db.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('built', 1)")
 
 
-def _top(snapshot: _Snapshot, index, query: str, n: int, matches) -> list[tuple[StoredChunk, float]]:
-    if index is None:
+def _set_revision(db: sqlite3.Connection, revision: str, writing: str | None) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('revision', ?)", (revision,))
+    if writing is None:
+        db.execute("DELETE FROM meta WHERE key = 'writing'")
+    else:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('writing', ?)", (writing,))
+
+
+def _plans(query: list[str], df: dict[str, int], population: int, budget: int) -> Iterator[list[str]]:
+    """The word sets to match, cheapest first: all of them when their matches fit the budget (or the
+    searched chunks do); otherwise the rarest words within it, then one more word at a time."""
+    words = sorted(set(query), key=lambda word: (df[word], word))
+    if population <= budget or sum(df[word] for word in words) <= budget:
+        yield words
+        return
+    used, total = 1, df[words[0]]
+    while used < len(words) and total + df[words[used]] <= budget:
+        total += df[words[used]]
+        used += 1
+    for end in range(used, len(words) + 1):
+        yield words[:end]
+
+
+def _hits(db: sqlite3.Connection, top: list[tuple[float, int]]) -> list[KeywordHit]:
+    if not top:
         return []
-    known = [token for token in tokenize(query) if token in index.vocab_dict and token not in snapshot.identity]
-    if not known:
-        return []
-    scores = np.asarray(index.get_scores(known), dtype=float)
-    out = []
-    for i in np.argsort(-scores):
-        if scores[i] <= 0 or len(out) >= n:
-            break
-        chunk = snapshot.chunks[i]
-        if matches is None or matches(chunk.metadata):
-            out.append((chunk, float(scores[i])))
-    return out
-
-
-ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
-LINKING_WORDS = frozenset({"and", "of", "for", "the", "&"})
-
-
-def find_acronyms(texts) -> dict[str, str]:
-    """'Target Operating Model (TOM)' defines TOM when the capitals' initials spell it.
-
-    Each "(ABC)" looks back at most six capitalised words (with linking words between them) in
-    the 80 characters before it: linear in the text, whatever the text holds.
-    """
-    found: dict[str, str] = {}
-    for text in texts:
-        for match in ACRONYM_RE.finditer(text):
-            short = match.group(1)
-            if short in found:
-                continue
-            words = _words_before(text[max(0, match.start() - 80):match.start()])
-            for start in range(len(words)):
-                candidate = [w for w in words[start:] if w[0].isupper()]
-                if "".join(w[0] for w in candidate).upper() == short.upper():
-                    found[short] = " ".join(words[start:])
-                    break
-    return found
-
-
-def _words_before(window: str) -> list[str]:
-    """The run of capitalised words (and linking words between them) that ends the window."""
-    words: list[str] = []
-    for word in reversed(re.split(r"[\s-]+", window.strip())):
-        if word and word[0].isupper() and len(words) < 12:
-            words.append(word)
-        elif word.lower() in LINKING_WORDS and words:
-            words.append(word)
-        else:
-            break
-    while words and words[-1].lower() in LINKING_WORDS:
-        words.pop()
-    return list(reversed(words))
-
-
-GENERIC_WORDS = ("council", "councils", "document", "documents")
-
-
-def document_names(chunks: list[StoredChunk], identity: frozenset[str]) -> dict[str, frozenset[str]]:
-    names: dict[str, frozenset[str]] = {}
-    for chunk in chunks:
-        meta = chunk.metadata
-        document = str(meta.get("document", ""))
-        if document not in names:
-            fields = [meta.get("title", ""), meta.get("council", ""), meta.get("kind", ""), meta.get("date", ""),
-                      re.sub(r"[-_.]", " ", document.rsplit(".", 1)[0])]
-            names[document] = frozenset(tokenize(" ".join(str(f) for f in fields))) - identity
-    return names
-
-
-def identity_terms(chunks: list[StoredChunk], acronyms: dict[str, str]) -> frozenset[str]:
-    """Words in at least half the document titles, their abbreviations, and generic council words."""
-    titles = {str(c.metadata.get("title", "")) for c in chunks}
-    counts: dict[str, int] = {}
-    for title in titles:
-        for token in set(tokenize(title)):
-            counts[token] = counts.get(token, 0) + 1
-    common = {token for token, count in counts.items() if len(titles) > 1 and count * 2 >= len(titles)}
-    for short, long in acronyms.items():
-        if set(tokenize(long)) <= common:
-            common.update(tokenize(short))
-    return frozenset(common | set(tokenize(" ".join(GENERIC_WORDS))))
+    rowids = [rowid for _, rowid in top]
+    rows = db.execute("SELECT c.id, c.chunk_id, d.document, d.council FROM chunks c JOIN documents d ON d.id = c.doc "
+                      f"WHERE c.id IN ({','.join('?' * len(rowids))})", rowids).fetchall()
+    found = {rowid: (chunk_id, document, council) for rowid, chunk_id, document, council in rows}
+    return [KeywordHit(*found[rowid], score) for score, rowid in top if rowid in found]
