@@ -130,30 +130,33 @@ class Retriever:
         texts = [focused] if focused == expanded else [focused, expanded]
         embeddings = self.embedder.get_text_embedding_batch(texts) if len(texts) > 1 else [self.embedder.get_query_embedding(focused)]
         where = filters.as_where()
-        dense_lists = [self.store.query(e, n, where) for e in embeddings] if names.chunks else []
+        dense_lists = [self.store.nearest(e, n, where) for e in embeddings] if names.chunks else []
         tokens = [token for token in tokenize(query) if token not in names.identity]
         keyword = self.store.keywords.search(tokens, n, filters.fields())
         headings = self.store.keywords.search_headings(tokens, n, filters.fields())
-        ranked = fuse(dense_lists, keyword, headings, self.settings.rrf_k, self.councils_named(query, names),
-                      self.settings.council_boost)
+        named = self.councils_named(query, names)
+        ranked = fuse(dense_lists, [(h.chunk_id, h.score) for h in keyword], [(h.chunk_id, h.score) for h in headings],
+                      self.settings.rrf_k, self._of_councils(named) if named else None, self.settings.council_boost)
         return self._complete(ranked[:k], embeddings[-1])
 
+    def _of_councils(self, councils: set[str]):
+        """Which of some chunk ids belong to these councils (one registry read)."""
+        return lambda ids: {chunk_id for chunk_id, council in self.store.keywords.councils(ids).items() if council in councils}
+
     def _complete(self, ranked: list[Candidate], query_embedding: list[float]) -> list[Hit]:
-        """Hits for the fused candidates: keyword-only ones read now (text and vector, one call), and every
-        hit given its cosine similarity, so every hit has a comparable relevance."""
-        missing = [c.chunk_id for c in ranked if c.chunk is None or c.dense == 0.0]
-        read = {chunk.chunk_id: chunk for chunk in self.store.get(missing, embeddings=True)}
+        """Hits for the fused candidates, read in one call; a hit only the keyword lists found gets its
+        cosine similarity from its vector, so every hit has a comparable relevance."""
+        read = {chunk.chunk_id: chunk for chunk in self.store.get([c.chunk_id for c in ranked], embeddings=True)}
         query = np.asarray(query_embedding, dtype=float)
         hits = []
         for candidate in ranked:
-            chunk = candidate.chunk or read.get(candidate.chunk_id)
+            chunk = read.get(candidate.chunk_id)
             if chunk is None:
-                continue  # deleted since the keyword search (a write under way elsewhere)
+                continue  # deleted since it was listed (a write under way elsewhere)
             hit = Hit.from_chunk(chunk, candidate.score)
             hit.dense, hit.keyword = candidate.dense, candidate.keyword
-            stored = read.get(candidate.chunk_id)
-            if hit.dense == 0.0 and stored is not None and stored.embedding is not None:
-                hit.dense = float(np.dot(np.asarray(stored.embedding, dtype=float), query))
+            if hit.dense == 0.0 and chunk.embedding is not None:
+                hit.dense = float(np.dot(np.asarray(chunk.embedding, dtype=float), query))
             hit.rank = len(hits) + 1
             hits.append(hit)
         return hits

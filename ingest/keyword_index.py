@@ -6,9 +6,11 @@ row and the store's revision in one SQLite transaction, right after its vectors 
 so every process reads the same index at once, and no write costs more than its own document.
 
 A search asks FTS5 for candidates (filters included in the FTS5 query) and scores them with BM25 as
-bm25s did (`ingest.bm25`). Words in many passages are costly to match and weigh little, so past
-`budget` matching rows the rarest words pick the candidates and the others only add to their
-scores; below it (and in any corpus of fewer than `budget` chunks) every matching passage is scored.
+bm25s did (`ingest.bm25`). A word's cost is the number of passages holding it, and common words
+weigh little, so the candidates come from the rarest words whose passages together fit `budget`,
+and the other words only add to their scores (`_plans`). When every matching passage fits the
+budget, which it always does in a corpus (or a filtered part) of fewer than `budget` chunks, every
+one is scored, and the result is exactly what bm25s gave.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,7 @@ from ingest.records import DocumentInfo
 from ingest.sqlite_db import Database
 
 FILE_NAME = "keywords.sqlite3"
+FORMAT = 2  # PRAGMA user_version of the file; an older file is emptied and filled again from the vectors
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +44,12 @@ class KeywordHit:
 
 
 def _create(db: sqlite3.Connection) -> None:
+    """The schema, after emptying a file in an older format (the store then fills it again, once)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+        for kind in ("CREATE VIRTUAL TABLE%", "CREATE TABLE%"):  # FTS5 tables first: their own tables go with them
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE ?", (kind,)).fetchall():
+                db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        db.execute(f"PRAGMA user_version = {FORMAT}")
     passages.create(db)
     registry.create(db)
 
@@ -47,7 +57,7 @@ def _create(db: sqlite3.Connection) -> None:
 class KeywordIndex:
     """BM25 over every chunk, the document registry, and the store's revision, in one SQLite file."""
 
-    def __init__(self, path: Path, budget: int = 20_000, candidates: int = 240, busy_timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, budget: int = 4000, candidates: int = 200, busy_timeout: float = 30.0) -> None:
         self.db = Database(path, _create, busy_timeout)
         self.budget, self.candidates = budget, candidates
         self._names = Names()
@@ -94,6 +104,15 @@ class KeywordIndex:
     def count(self) -> int:
         return passages.meta_int(self.db.connection(), "rows")
 
+    def councils(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The council of each of these chunks (its document's), by id."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        return dict(self.db.connection().execute(
+            f"SELECT c.chunk_id, d.council FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.chunk_id IN ({marks})",
+            chunk_ids).fetchall())
+
     def chunk_ids(self) -> list[str]:
         return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]
 
@@ -119,12 +138,12 @@ class KeywordIndex:
         if not query:
             return []
         population = registry.filtered_chunks(db, where) if where else stats.rows
-        rows: list[tuple[int, str, str, str]] = []
-        for terms in _plans(query, stats.df, population, self.budget):
-            rows = passages.candidates(db, field, terms, labels, self.candidates)
-            if len(rows) >= n:
+        found: dict[int, tuple] = {}
+        for terms, window in _plans(query, stats.df, population, self.budget, _top_rowid(db)):
+            found.update((row[0], row) for row in passages.candidates(db, field, terms, labels, self.candidates, window))
+            if len(found) >= n:
                 break
-        scored = [(bm25.score(query, zip(row[1:], field.weights), stats), row[0]) for row in rows]
+        scored = [(bm25.score(query, zip(row[1:], field.weights), stats), rowid) for rowid, row in found.items()]
         top = sorted((item for item in scored if item[0] > 0), key=lambda item: (-item[0], item[1]))[:n]
         return _hits(db, top)
 
@@ -161,19 +180,33 @@ def _set_revision(db: sqlite3.Connection, revision: str, writing: str | None) ->
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('writing', ?)", (writing,))
 
 
-def _plans(query: list[str], df: dict[str, int], population: int, budget: int) -> Iterator[list[str]]:
-    """The word sets to match, cheapest first: all of them when their matches fit the budget (or the
-    searched chunks do); otherwise the rarest words within it, then one more word at a time."""
+def _plans(query: list[str], df: dict[str, int], population: int, budget: int,
+           top_rowid: int) -> Iterator[tuple[list[str], tuple[int, int] | None]]:
+    """What to match, as (words, rowid window or None), each costing about `budget` passages at most.
+
+    All the words, when all their passages (or all the searched ones) fit the budget: exact. Else the
+    rarest words whose passages fit it; then, if they found too few, the others, but only within a
+    window of rowids where about `budget` of their passages lie (placed by the words, so a question
+    always gets the same answer): a word in most passages says little about which ones matter.
+    """
     words = sorted(set(query), key=lambda word: (df[word], word))
     if population <= budget or sum(df[word] for word in words) <= budget:
-        yield words
+        yield words, None
         return
-    used, total = 1, df[words[0]]
-    while used < len(words) and total + df[words[used]] <= budget:
-        total += df[words[used]]
-        used += 1
-    for end in range(used, len(words) + 1):
-        yield words[:end]
+    rare, cost = 0, 0
+    while rare < len(words) and cost + df[words[rare]] <= budget:
+        cost += df[words[rare]]
+        rare += 1
+    if rare:
+        yield words[:rare], None
+    common = words[rare:]
+    width = max(1, top_rowid * budget // sum(df[word] for word in common))
+    start = zlib.crc32(" ".join(common).encode()) % max(1, top_rowid - width + 1)
+    yield common, (start, start + width)
+
+
+def _top_rowid(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0])
 
 
 def _hits(db: sqlite3.Connection, top: list[tuple[float, int]]) -> list[KeywordHit]:

@@ -1,11 +1,12 @@
-"""The keyword rows: every chunk's tokenised title, section path and text in an SQLite FTS5 table,
-with the statistics BM25 needs (passages, total lengths, each word's passage count) kept in step.
+"""The keyword rows: every chunk's tokenised title, section path and text in an SQLite FTS5 table
+(`passages`), its section path alone in a second (`headings`, so a heading search never walks the
+far longer lists of a word's places in the text), and the statistics BM25 needs (passages, total
+lengths, each word's passage count), kept in step.
 
 The text is stored already tokenised by `ingest.text.tokenize` (stemmed, stop words removed), so
-FTS5 matches exactly the words bm25s matched. A fourth column holds filter tags (a chunk's
-council, kind and document, hashed into words no text can contain); it weighs nothing in the
-ranking, and a filter is one more term of the FTS5 query, so a filtered search only ever visits
-the filtered chunks.
+FTS5 matches exactly the words bm25s matched. A last column holds filter tags (a chunk's council,
+kind and document, hashed into words no text can contain); it weighs nothing in the ranking, and a
+filter is one more term of the FTS5 query, so a filtered search only visits the filtered chunks.
 """
 
 from __future__ import annotations
@@ -24,24 +25,26 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS chunks (id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc);
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, rows INTEGER NOT NULL, heading_rows INTEGER NOT NULL) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(title, section, body, tags, tokenize="unicode61 tokenchars '_'''")
+CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(title, section, body, tags, tokenize="unicode61 tokenchars '_'''");
+CREATE VIRTUAL TABLE IF NOT EXISTS headings USING fts5(section, tags, tokenize="unicode61 tokenchars '_'''")
 """
 TAG_FIELDS = {"council": "_c", "kind": "_k", "document": "_d"}
 
 
 @dataclass(frozen=True)
 class Field:
-    """What one kind of keyword search reads: FTS5 columns, their weights, and its statistics' names."""
+    """What one kind of keyword search reads: its FTS5 table and text columns, their weights, its statistics."""
 
-    columns: str  # the FTS5 column filter
-    rank: str  # FTS5 bm25() weights per column (title, section, body, tags), used to pick candidates
-    weights: tuple[int, int, int]  # how often title, section and body count in the BM25 text
+    table: str
+    columns: tuple[str, ...]  # the text columns, in order (the tags column follows them)
+    rank: str  # FTS5 bm25() weights per column, tags included, used to pick candidates
+    weights: tuple[int, ...]  # how often each text column counts in the BM25 text
     df: str  # the terms column with the word's passage count
     length: str  # the meta key with the total length
 
 
-TEXT = Field("title section body", "bm25(1.0, 2.0, 1.0, 0.0)", (1, 2, 1), "rows", "text_length")
-HEADINGS = Field("section", "bm25(0.0, 1.0, 0.0, 0.0)", (0, 1, 0), "heading_rows", "heading_length")
+TEXT = Field("passages", ("title", "section", "body"), "bm25(1.0, 2.0, 1.0, 0.0)", (1, 2, 1), "rows", "text_length")
+HEADINGS = Field("headings", ("section",), "bm25(1.0, 0.0)", (1,), "heading_rows", "heading_length")
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -70,6 +73,7 @@ def add(db: sqlite3.Connection, doc_id: int, ids: list[str], texts: list[str], m
         rowid = db.execute("INSERT INTO chunks (chunk_id, doc) VALUES (?, ?)", (chunk_id, doc_id)).lastrowid
         labels = " ".join(tag(key, meta[key]) for key in TAG_FIELDS if key in meta)
         db.execute("INSERT INTO passages (rowid, title, section, body, tags) VALUES (?, ?, ?, ?, ?)", (rowid, *row, labels))
+        db.execute("INSERT INTO headings (rowid, section, tags) VALUES (?, ?, ?)", (rowid, row[1], labels))
         tally.count(*row)
     tally.apply(db, +1)
 
@@ -82,6 +86,7 @@ def remove(db: sqlite3.Connection, doc_id: int) -> None:
     for _, title, section, body in rows:
         tally.count(title, section, body)
     db.executemany("DELETE FROM passages WHERE rowid = ?", [(row[0],) for row in rows])
+    db.executemany("DELETE FROM headings WHERE rowid = ?", [(row[0],) for row in rows])
     db.execute("DELETE FROM chunks WHERE doc = ?", (doc_id,))
     tally.apply(db, -1)
 
@@ -113,14 +118,17 @@ class _Tally:
                        (key, sign * value, sign * value))
 
 
-def candidates(db: sqlite3.Connection, field: Field, terms: Iterable[str], labels: list[str],
-               limit: int) -> list[tuple[int, str, str, str]]:
-    """The best `limit` rows holding any of `terms` (and every label), by FTS5's bm25(): rowid and text."""
-    match = "{%s} : (%s)" % (field.columns, " OR ".join(_quote(term) for term in terms))
+def candidates(db: sqlite3.Connection, field: Field, terms: Iterable[str], labels: list[str], limit: int,
+               window: tuple[int, int] | None = None) -> list[tuple]:
+    """The best `limit` rows holding any of `terms` (and every label) by FTS5's bm25(), only rowids in
+    `window` if one is given: each row's rowid, then its text columns."""
+    match = "{%s} : (%s)" % (" ".join(field.columns), " OR ".join(_quote(term) for term in terms))
     if labels:
         match += " AND {tags} : (%s)" % " ".join(_quote(label) for label in labels)
-    return db.execute("SELECT rowid, title, section, body FROM passages WHERE passages MATCH ? AND rank MATCH ? "
-                      "ORDER BY rank LIMIT ?", (match, field.rank, limit)).fetchall()
+    low, high = window or (0, 2 ** 62)
+    return db.execute(f"SELECT rowid, {', '.join(field.columns)} FROM {field.table} WHERE {field.table} MATCH ? "
+                      "AND rank MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT ?",
+                      (match, field.rank, low, high, limit)).fetchall()
 
 
 def _quote(term: str) -> str:

@@ -76,8 +76,8 @@ class Settings(BaseSettings):
     candidates: int = 30  # per retriever, before fusion
     rrf_k: int = 60
     council_boost: float = 1.5  # weight on documents of a council the question names
-    keyword_budget: int = 20_000  # matching passages a keyword search scores in full; past it the rarest words pick them
-    keyword_candidates: int = 240  # passages FTS5 hands to BM25 scoring per keyword search
+    keyword_budget: int = 4000  # passages a keyword search may match; past it the rarest words pick the candidates
+    keyword_candidates: int = 200  # passages FTS5 hands to BM25 scoring per keyword search
 
     # Answering
     answer_mode: Literal["llm", "extractive"] = "llm"

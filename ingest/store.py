@@ -170,6 +170,12 @@ class ChunkStore:
             if meta is not None
         ]
 
+    def nearest(self, embedding: list[float], n: int, where: Where | None = None) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks and their cosine similarity, best first: no text is read."""
+        with self._reading() as collection:
+            result = collection.query(query_embeddings=[embedding], n_results=n, where=where or None, include=["distances"])
+        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
+
     def documents(self) -> list[DocumentInfo]:
         """One entry per document, from the registry (written with the document's chunks)."""
         self.revision()
