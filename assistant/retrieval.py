@@ -84,13 +84,6 @@ class Filters:
         """The filters that are set, as {field: value}."""
         return {key: value for key, value in asdict(self).items() if value}
 
-    def as_where(self) -> dict[str, Any] | None:
-        """The filters as a Chroma `where` clause."""
-        clauses = [{key: value} for key, value in self.fields().items()]
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
 
 class Retriever:
     """Hybrid search over one store, with the embedder that filled it."""
@@ -129,8 +122,7 @@ class Retriever:
         focused, expanded = self.dense_query(query, names), _expand(query, names.acronyms)
         texts = [focused] if focused == expanded else [focused, expanded]
         embeddings = self.embedder.get_text_embedding_batch(texts) if len(texts) > 1 else [self.embedder.get_query_embedding(focused)]
-        where = filters.as_where()
-        dense_lists = [self.store.nearest(e, n, where) for e in embeddings] if names.chunks else []
+        dense_lists = [self.store.nearest(e, n, filters.fields()) for e in embeddings] if names.chunks else []
         tokens = [token for token in tokenize(query) if token not in names.identity]
         keyword = self.store.keywords.search(tokens, n, filters.fields())
         headings = self.store.keywords.search_headings(tokens, n, filters.fields())

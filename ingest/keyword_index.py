@@ -113,6 +113,15 @@ class KeywordIndex:
             f"SELECT c.chunk_id, d.council FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.chunk_id IN ({marks})",
             chunk_ids).fetchall())
 
+    def filtered_ids(self, where: dict[str, str], most: int) -> list[str] | None:
+        """The ids of the chunks whose document matches `where`, or None if there are more than `most`."""
+        db = self.db.connection()
+        if registry.filtered_chunks(db, where) > most:
+            return None
+        clauses = " AND ".join(f"d.{key} = ?" for key in where)
+        return [row[0] for row in db.execute(f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.id = c.doc "
+                                             f"WHERE {clauses} ORDER BY c.id", tuple(where.values()))]
+
     def chunk_ids(self) -> list[str]:
         return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]
 

@@ -26,6 +26,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from ingest.chroma_handle import PAGE, open_handle, pages, warm  # noqa: F401  (PAGE: tests read it here)
+from ingest.dense import exact_nearest
 from ingest.faults import checkpoint
 from ingest.keyword_index import FILE_NAME, KeywordIndex
 from ingest.locking import SharedExclusive, holding, store_lock, try_holding
@@ -170,10 +171,17 @@ class ChunkStore:
             if meta is not None
         ]
 
-    def nearest(self, embedding: list[float], n: int, where: Where | None = None) -> list[tuple[str, float]]:
-        """Ids of the nearest chunks and their cosine similarity, best first: no text is read."""
+    def nearest(self, embedding: list[float], n: int, filters: dict[str, str] | None = None) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks (matching `filters`, equality on council, kind or document) and their
+        cosine similarity, best first; no text is read. A filter that leaves at most `exact_dense_limit`
+        chunks compares them all (`ingest.dense`); a wider one is Chroma's filtered query."""
+        few = self.keywords.filtered_ids(filters, self.settings.exact_dense_limit) if filters else None
         with self._reading() as collection:
-            result = collection.query(query_embeddings=[embedding], n_results=n, where=where or None, include=["distances"])
+            if few is not None:
+                return exact_nearest(collection, few, embedding, n)
+            where = [{key: value} for key, value in (filters or {}).items()]
+            result = collection.query(query_embeddings=[embedding], n_results=n, include=["distances"],
+                                      where=None if not where else where[0] if len(where) == 1 else {"$and": where})
         return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
 
     def documents(self) -> list[DocumentInfo]:

@@ -51,3 +51,19 @@ def test_a_missing_or_old_keyword_file_is_filled_from_the_vectors_once(component
     again = ChunkStore(settings)
     assert sorted(again.keywords.chunk_ids()) == ["a.txt#0000", "a.txt#0001", "b.txt#0000"]
     assert again.keywords.built()
+
+
+def test_a_filtered_dense_search_over_few_chunks_compares_them_all(components):
+    """Chroma's filtered query costs as much as the whole collection; a small filtered set is compared
+    directly, with the same result."""
+    store = components.store
+    write(store, "a.txt", [f"Passage {i} about parking." for i in range(12)], "Somerset Council")
+    write(store, "bb.txt", [f"Passage {i} about libraries." for i in range(8)], "London Borough of Merton")
+    query = np.random.default_rng(3).normal(size=384).tolist()
+    for filters in ({"document": "a.txt"}, {"council": "London Borough of Merton"}, {"council": "Nowhere"}):
+        exact = store.nearest(query, 5, filters)
+        chroma = store.collection.query(query_embeddings=[query], n_results=5, where=filters, include=["distances"])
+        assert [chunk_id for chunk_id, _ in exact] == chroma["ids"][0]
+        assert np.allclose([s for _, s in exact], [1 - d for d in chroma["distances"][0]], atol=1e-5)
+    assert store.keywords.filtered_ids({"council": "Somerset Council"}, 11) is None  # too many: Chroma's query
+    assert len(store.keywords.filtered_ids({"council": "Somerset Council"}, 12)) == 12
