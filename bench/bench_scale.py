@@ -163,11 +163,14 @@ def run(args, workdir: Path, server) -> None:
     store, corpus = ChunkStore(settings), Corpus()
     state = (len(store.documents()), store.count())  # a kept --workdir grows on from where it was
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    rows = [row for row in _previous(args.name) if state[1] and row["chunks"] <= state[1] < sizes[0]]
+    previous = {row["chunks"]: row for row in _previous(args.name)} if state[1] else {}
+    rows = [row for size, row in previous.items() if size < sizes[0]]
     result = {"backend": "chroma server" if server else "chroma embedded", "sizes": rows,
               "keyword_budget": settings.keyword_budget, "repeat": args.repeat}
     for size in sizes:
         state, writes = grow(store, corpus, state, size)
+        if not writes["chunks_written"] and size in previous:  # measured again: the writes were the earlier run's
+            writes = {key: previous[size][key] for key in writes}
         rows.append({"chunks": size, **writes, **measure(store, corpus, settings, state, args.repeat,
                                                         server[0].pid if server else None)})
         write_result(args.name, result)

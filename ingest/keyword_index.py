@@ -6,11 +6,12 @@ row and the store's revision in one SQLite transaction, right after its vectors 
 so every process reads the same index at once, and no write costs more than its own document.
 
 A search asks FTS5 for candidates (filters included in the FTS5 query) and scores them with BM25 as
-bm25s did (`ingest.bm25`). A word's cost is the number of passages holding it, and common words
-weigh little, so the candidates come from the rarest words whose passages together fit `budget`,
-and the other words only add to their scores (`_plans`). When every matching passage fits the
-budget, which it always does in a corpus (or a filtered part) of fewer than `budget` chunks, every
-one is scored, and the result is exactly what bm25s gave.
+bm25s did (`ingest.bm25`). What a word costs is the number of passages holding it (FTS5 walks them
+all to rank, if only to count them for its idf), and common words weigh little, so FTS5 ranks only
+the rarest words whose passages together fit `budget`; the other words add to those candidates'
+scores, and find candidates of their own only if too few were found (`_plans`). When all the
+words' passages fit the budget, which they always do in a corpus of fewer than `budget / words`
+chunks, every matching passage is scored, and the result is exactly what bm25s gave.
 """
 
 from __future__ import annotations
@@ -146,10 +147,9 @@ class KeywordIndex:
         query = [token for token in tokens if token in stats.df]
         if not query:
             return []
-        population = registry.filtered_chunks(db, where) if where else stats.rows
         found: dict[int, tuple] = {}
-        for terms, window in _plans(query, stats.df, population, self.budget, _top_rowid(db)):
-            found.update((row[0], row) for row in passages.candidates(db, field, terms, labels, self.candidates, window))
+        for plan in _plans(query, stats.df, self.budget, self.candidates, _top_rowid(db), bool(labels)):
+            found.update((row[0], row) for row in passages.candidates(db, field, plan, labels, self.candidates))
             if len(found) >= n:
                 break
         scored = [(bm25.score(query, zip(row[1:], field.weights), stats), rowid) for rowid, row in found.items()]
@@ -189,29 +189,34 @@ def _set_revision(db: sqlite3.Connection, revision: str, writing: str | None) ->
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('writing', ?)", (writing,))
 
 
-def _plans(query: list[str], df: dict[str, int], population: int, budget: int,
-           top_rowid: int) -> Iterator[tuple[list[str], tuple[int, int] | None]]:
-    """What to match, as (words, rowid window or None), each costing about `budget` passages at most.
+def _plans(query: list[str], df: dict[str, int], budget: int, candidates: int, top_rowid: int,
+           filtered: bool) -> Iterator[passages.Plan]:
+    """What to ask FTS5, each plan costing about `budget` passages at most (FTS5 walks every passage of
+    a word it ranks by, if only to count them).
 
-    All the words, when all their passages (or all the searched ones) fit the budget: exact. Else the
-    rarest words whose passages fit it; then, if they found too few, the others, but only within a
-    window of rowids where about `budget` of their passages lie (placed by the words, so a question
-    always gets the same answer): a word in most passages says little about which ones matter.
+    First the rarest words whose passages together fit the budget, ranked by FTS5 (all the words when
+    they all fit: exact). Then, if those found too few, the other words unranked: the first
+    `candidates` passages holding them, among the filtered ones (FTS5 steps through a filter's short
+    list and skips ahead in the words' long ones), or without a filter within a window of rowids
+    where about that many lie (placed by the words, so a question always gets the same answer). A
+    word in most passages says little about which ones matter, so which of them are scored matters little.
     """
     words = sorted(set(query), key=lambda word: (df[word], word))
-    if population <= budget or sum(df[word] for word in words) <= budget:
-        yield words, None
-        return
     rare, cost = 0, 0
     while rare < len(words) and cost + df[words[rare]] <= budget:
         cost += df[words[rare]]
         rare += 1
     if rare:
-        yield words[:rare], None
+        yield passages.Plan(words[:rare], ranked=True)
     common = words[rare:]
-    width = max(1, top_rowid * budget // sum(df[word] for word in common))
+    if not common:
+        return
+    if filtered:
+        yield passages.Plan(common, ranked=False)
+        return
+    width = max(1, top_rowid * candidates // sum(df[word] for word in common))
     start = zlib.crc32(" ".join(common).encode()) % max(1, top_rowid - width + 1)
-    yield common, (start, start + width)
+    yield passages.Plan(common, ranked=False, window=(start, start + width))
 
 
 def _top_rowid(db: sqlite3.Connection) -> int:

@@ -118,17 +118,30 @@ class _Tally:
                        (key, sign * value, sign * value))
 
 
-def candidates(db: sqlite3.Connection, field: Field, terms: Iterable[str], labels: list[str], limit: int,
-               window: tuple[int, int] | None = None) -> list[tuple]:
-    """The best `limit` rows holding any of `terms` (and every label) by FTS5's bm25(), only rowids in
-    `window` if one is given: each row's rowid, then its text columns."""
-    match = "{%s} : (%s)" % (" ".join(field.columns), " OR ".join(_quote(term) for term in terms))
+@dataclass(frozen=True)
+class Plan:
+    """One FTS5 query for candidates: rows holding any of `words`, best first by FTS5's bm25() if
+    `ranked` (else in rowid order), only rowids within `window` if one is given."""
+
+    words: list[str]
+    ranked: bool
+    window: tuple[int, int] | None = None
+
+
+def candidates(db: sqlite3.Connection, field: Field, plan: Plan, labels: list[str], limit: int) -> list[tuple]:
+    """Up to `limit` rows as `plan` says, holding every label too: each row's rowid, then its text columns."""
+    match = "{%s} : (%s)" % (" ".join(field.columns), " OR ".join(_quote(word) for word in plan.words))
     if labels:
         match += " AND {tags} : (%s)" % " ".join(_quote(label) for label in labels)
-    low, high = window or (0, 2 ** 62)
-    return db.execute(f"SELECT rowid, {', '.join(field.columns)} FROM {field.table} WHERE {field.table} MATCH ? "
-                      "AND rank MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT ?",
-                      (match, field.rank, low, high, limit)).fetchall()
+    sql = f"SELECT rowid, {', '.join(field.columns)} FROM {field.table} WHERE {field.table} MATCH ?"
+    arguments: list = [match]
+    if plan.window:
+        sql += " AND rowid BETWEEN ? AND ?"
+        arguments += plan.window
+    if plan.ranked:
+        sql += " AND rank MATCH ? ORDER BY rank"
+        arguments.append(field.rank)
+    return db.execute(sql + " LIMIT ?", (*arguments, limit)).fetchall()
 
 
 def _quote(term: str) -> str:

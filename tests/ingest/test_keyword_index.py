@@ -125,6 +125,12 @@ def test_past_the_budget_the_rarest_words_pick_the_candidates(tmp_path: Path):
     exact = KeywordIndex(tmp_path / "exact.sqlite3", budget=10_000, candidates=500)
     exact.write("big.txt", *chunks_of("big.txt", COUNCILS[0], texts), revision="r")
     assert [h.chunk_id for h in hits] == [h.chunk_id for h in exact.search(tokenize("quokka service"), 5)]
+    small = [f"service {'service ' * (i % 4)}contact {i}" for i in range(12)]  # a filter keeps the common word cheap
+    for target in (index, exact):
+        target.write("small.txt", *chunks_of("small.txt", COUNCILS[1], small), revision="s")
+    filtered = index.search(tokenize("service"), 5, {"document": "small.txt"})
+    assert [h.chunk_id for h in filtered] == [h.chunk_id for h in exact.search(tokenize("service"), 5, {"document": "small.txt"})]
+    assert [h.chunk_id for h in filtered][:3] == ["small.txt#0003", "small.txt#0007", "small.txt#0011"]
 
 
 def test_the_registry_knows_acronyms_councils_and_names(index: KeywordIndex):
