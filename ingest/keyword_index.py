@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest import bm25, passages, registry
+from ingest import bm25, dense, passages, registry
 from ingest.naming import Names, corpus_names
 from ingest.passages import HEADINGS, TEXT, Field
 from ingest.records import DocumentInfo
 from ingest.sqlite_db import Database
 
 FILE_NAME = "keywords.sqlite3"
-FORMAT = 2  # PRAGMA user_version of the file; an older file is emptied and filled again from the vectors
+FORMAT = 3  # PRAGMA user_version of the file; an older file is emptied and filled again from the vectors
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +53,7 @@ def _create(db: sqlite3.Connection) -> None:
         db.execute(f"PRAGMA user_version = {FORMAT}")
     passages.create(db)
     registry.create(db)
+    dense.create(db)
 
 
 class KeywordIndex:
@@ -114,14 +115,16 @@ class KeywordIndex:
             f"SELECT c.chunk_id, d.council FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.chunk_id IN ({marks})",
             chunk_ids).fetchall())
 
-    def filtered_ids(self, where: dict[str, str], most: int) -> list[str] | None:
-        """The ids of the chunks whose document matches `where`, or None if there are more than `most`."""
+    def nearest(self, where: dict[str, str], embedding: list[float], n: int, most: int) -> list[tuple[str, float]] | None:
+        """The `n` chunks matching `where` nearest to `embedding` (cosine, exact), or None if more than
+        `most` chunks match (then Chroma's filtered query is the cheaper way)."""
         db = self.db.connection()
         if registry.filtered_chunks(db, where) > most:
             return None
         clauses = " AND ".join(f"d.{key} = ?" for key in where)
-        return [row[0] for row in db.execute(f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.id = c.doc "
-                                             f"WHERE {clauses} ORDER BY c.id", tuple(where.values()))]
+        rows = db.execute(f"SELECT c.chunk_id, v.vector FROM chunks c JOIN documents d ON d.id = c.doc "
+                          f"JOIN vectors v ON v.id = c.id WHERE {clauses} ORDER BY c.id", tuple(where.values())).fetchall()
+        return dense.nearest(rows, embedding, n)
 
     def chunk_ids(self) -> list[str]:
         return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]
@@ -164,14 +167,15 @@ class KeywordIndex:
         return revision
 
     def write(self, document: str, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
-              revision: str) -> None:
+              embeddings: list[list[float]], revision: str) -> None:
         """Make `document`'s rows exactly these chunks (none: remove it), with the revision, in one transaction."""
         with self.db.transaction() as db:
             doc_id = registry.document_id(db, document)
             if doc_id is not None:
-                passages.remove(db, doc_id)
+                dense.remove(db, passages.remove(db, doc_id))
             if ids:
-                passages.add(db, registry.upsert(db, document, texts, metadatas), ids, texts, metadatas)
+                dense.add(db, passages.add(db, registry.upsert(db, document, texts, metadatas), ids, texts, metadatas),
+                          embeddings)
             else:
                 registry.remove(db, document)
             _set_revision(db, revision, None)

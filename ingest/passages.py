@@ -64,9 +64,10 @@ def tags(where: dict[str, str] | None) -> list[str]:
     return [tag(key, value) for key, value in (where or {}).items()]
 
 
-def add(db: sqlite3.Connection, doc_id: int, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:
-    """Index a document's chunks (its previous rows already removed)."""
-    tally = _Tally()
+def add(db: sqlite3.Connection, doc_id: int, ids: list[str], texts: list[str],
+        metadatas: list[dict[str, Any]]) -> list[int]:
+    """Index a document's chunks (its previous rows already removed); their rowids."""
+    tally, rowids = _Tally(), []
     for chunk_id, text, meta in zip(ids, texts, metadatas):
         row = (" ".join(tokenize(str(meta.get("title", "")))), " ".join(tokenize(str(meta.get("section", "")))),
                " ".join(tokenize(text)))
@@ -75,11 +76,13 @@ def add(db: sqlite3.Connection, doc_id: int, ids: list[str], texts: list[str], m
         db.execute("INSERT INTO passages (rowid, title, section, body, tags) VALUES (?, ?, ?, ?, ?)", (rowid, *row, labels))
         db.execute("INSERT INTO headings (rowid, section, tags) VALUES (?, ?, ?)", (rowid, row[1], labels))
         tally.count(*row)
+        rowids.append(rowid)
     tally.apply(db, +1)
+    return rowids
 
 
-def remove(db: sqlite3.Connection, doc_id: int) -> None:
-    """Remove a document's rows, and their words from the statistics."""
+def remove(db: sqlite3.Connection, doc_id: int) -> list[int]:
+    """Remove a document's rows, and their words from the statistics; their rowids."""
     tally = _Tally()
     rows = db.execute("SELECT p.rowid, p.title, p.section, p.body FROM chunks c JOIN passages p ON p.rowid = c.id "
                       "WHERE c.doc = ?", (doc_id,)).fetchall()
@@ -89,6 +92,7 @@ def remove(db: sqlite3.Connection, doc_id: int) -> None:
     db.executemany("DELETE FROM headings WHERE rowid = ?", [(row[0],) for row in rows])
     db.execute("DELETE FROM chunks WHERE doc = ?", (doc_id,))
     tally.apply(db, -1)
+    return [row[0] for row in rows]
 
 
 class _Tally:

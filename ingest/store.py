@@ -26,7 +26,6 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from ingest.chroma_handle import PAGE, open_handle, pages, warm  # noqa: F401  (PAGE: tests read it here)
-from ingest.dense import exact_nearest
 from ingest.faults import checkpoint
 from ingest.keyword_index import FILE_NAME, KeywordIndex
 from ingest.locking import SharedExclusive, holding, store_lock, try_holding
@@ -175,10 +174,10 @@ class ChunkStore:
         """Ids of the nearest chunks (matching `filters`, equality on council, kind or document) and their
         cosine similarity, best first; no text is read. A filter that leaves at most `exact_dense_limit`
         chunks compares them all (`ingest.dense`); a wider one is Chroma's filtered query."""
-        few = self.keywords.filtered_ids(filters, self.settings.exact_dense_limit) if filters else None
+        exact = self.keywords.nearest(filters, embedding, n, self.settings.exact_dense_limit) if filters else None
+        if exact is not None:
+            return exact
         with self._reading() as collection:
-            if few is not None:
-                return exact_nearest(collection, few, embedding, n)
             where = [{key: value} for key, value in (filters or {}).items()]
             result = collection.query(query_embeddings=[embedding], n_results=n, include=["distances"],
                                       where=None if not where else where[0] if len(where) == 1 else {"$and": where})
@@ -229,7 +228,7 @@ class ChunkStore:
                 for start in range(0, len(stale), WRITE_BATCH):
                     collection.delete(ids=stale[start:start + WRITE_BATCH])
                 checkpoint("store.written")
-                self.keywords.write(document, ids, texts, metadatas, revision)
+                self.keywords.write(document, ids, texts, metadatas, embeddings, revision)
         log.info("stored %s: %d chunks, %d stale removed", document, len(ids), len(stale))
 
     def delete_document(self, document: str) -> int:
@@ -242,7 +241,7 @@ class ChunkStore:
                 for start in range(0, len(ids), WRITE_BATCH):
                     collection.delete(ids=ids[start:start + WRITE_BATCH])
                 checkpoint("store.deleted")
-                self.keywords.write(document, [], [], [], revision)
+                self.keywords.write(document, [], [], [], [], revision)
         log.info("deleted %s: %d chunks", document, len(ids))
         return len(ids)
 
@@ -264,10 +263,10 @@ class ChunkStore:
     def _index_document(self, document: str) -> str:
         """With the lock held: make the document's keyword rows match its chunks in Chroma; a fresh revision."""
         with self._guard.shared():
-            chunks = _document_chunks(self._handle.collection, document)
+            chunks = _document_chunks(self._handle.collection, document, embeddings=True)
         revision = uuid.uuid4().hex
         self.keywords.write(document, [c.chunk_id for c in chunks], [c.text for c in chunks],
-                            [c.metadata for c in chunks], revision)
+                            [c.metadata for c in chunks], [c.embedding for c in chunks], revision)
         return revision
 
     def _index_all(self) -> None:
@@ -280,8 +279,10 @@ class ChunkStore:
         log.info("keyword index built from the store: %d documents", len(documents))
 
 
-def _document_chunks(collection, document: str) -> list[StoredChunk]:
-    chunks = [StoredChunk(chunk_id, text or "", dict(meta or {}))
-              for page in pages(collection, ["documents", "metadatas"], {"document": document})
-              for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"])]
+def _document_chunks(collection, document: str, embeddings: bool = False) -> list[StoredChunk]:
+    include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+    chunks = [StoredChunk(chunk_id, text or "", dict(meta or {}), list(vector) if embeddings else None)
+              for page in pages(collection, include, {"document": document})
+              for chunk_id, text, meta, vector in zip(page["ids"], page["documents"], page["metadatas"],
+                                                      page["embeddings"] if embeddings else [None] * len(page["ids"]))]
     return sorted(chunks, key=lambda chunk: (int(chunk.metadata.get("chunk_index", 0)), chunk.chunk_id))

@@ -7,6 +7,7 @@ import random
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.keyword_index import KeywordIndex
@@ -17,12 +18,14 @@ WORDS = ("service customer digital contact channel board meeting budget saving h
          "staff skills data insight governance decision principle design process model change").split()
 
 
-def chunks_of(document: str, council: str, texts: list[str], section: str = "Overview") -> tuple[list, list, list]:
+def chunks_of(document: str, council: str, texts: list[str], section: str = "Overview") -> tuple[list, list, list, list]:
+    """What the store hands the index for a document: ids, texts, metadata and vectors."""
     ids = [f"{document}#{i:04d}" for i in range(len(texts))]
     metas = [{"document": document, "title": f"{council} plan", "council": council, "kind": "strategy",
               "section": f"{section} > part {i % 3}", "chunk_index": i, "doc_hash": f"h-{document}-{len(texts)}"}
              for i in range(len(texts))]
-    return ids, texts, metas
+    vectors = np.random.default_rng(len(document) + len(texts)).normal(size=(len(texts), 8)).tolist()
+    return ids, texts, metas, vectors
 
 
 def random_texts(rng: random.Random, count: int) -> list[str]:
@@ -48,7 +51,7 @@ def bm25s_top(written: dict, query: str, n: int, headings: bool = False) -> list
     """What the old in-memory index (bm25s over title, section twice, text) returned."""
     import bm25s
 
-    rows = [(cid, meta, text) for ids, texts, metas in written.values() for cid, text, meta in zip(ids, texts, metas)]
+    rows = [(cid, meta, text) for ids, texts, metas, _ in written.values() for cid, text, meta in zip(ids, texts, metas)]
     corpus = [tokenize(m["section"]) if headings else tokenize(f"{m['title']}\n{m['section']}\n{m['section']}\n{t}")
               for _, m, t in rows]
     model = bm25s.BM25()
@@ -79,7 +82,7 @@ def test_updating_documents_leaves_the_index_a_fresh_build_would(index: KeywordI
     written = fill(index, rng)
     written["doc-03.txt"] = chunks_of("doc-03.txt", COUNCILS[0], random_texts(rng, 4))
     index.write("doc-03.txt", *written["doc-03.txt"], revision="update")
-    index.write("doc-05.txt", [], [], [], revision="delete")
+    index.write("doc-05.txt", [], [], [], [], revision="delete")
     del written["doc-05.txt"]
     fresh = KeywordIndex(tmp_path / "fresh.sqlite3")
     for document, rows in written.items():
@@ -102,7 +105,7 @@ def test_filters_are_applied_inside_the_search(index: KeywordIndex):
     """Before, filters were applied after scoring; now a filter is part of the FTS5 query, and a council
     whose passages all score below other councils' still gets its n best."""
     written = fill(index, random.Random(9))
-    merton = {cid for ids, _, metas in written.values() for cid, m in zip(ids, metas) if m["council"] == COUNCILS[1]}
+    merton = {cid for ids, _, metas, _ in written.values() for cid, m in zip(ids, metas) if m["council"] == COUNCILS[1]}
     hits = index.search(tokenize("digital data staff"), 5, {"council": COUNCILS[1]})
     assert len(hits) == 5 and {h.chunk_id for h in hits} <= merton and {h.council for h in hits} == {COUNCILS[1]}
     everything = bm25s_top(written, "digital data staff", 1000)
@@ -145,7 +148,7 @@ def test_the_registry_knows_acronyms_councils_and_names(index: KeywordIndex):
     assert "merton" in names.names["merton.txt"] and "plan" in names.identity  # "plan" is in every title
     assert names.chunks == 4 and index.names(index.revision()) is names  # computed once per revision
     assert index.unknown({"merton", "quokka", "tom"}) == {"quokka"}
-    index.write("merton.txt", [], [], [], revision="d")
+    index.write("merton.txt", [], [], [], [], revision="d")
     assert set(index.names("d").councils) == {COUNCILS[0], COUNCILS[2]} and index.hashes("merton.txt") == {}
 
 
@@ -154,3 +157,16 @@ def test_words_with_apostrophes_and_digits_stay_whole(index: KeywordIndex):
                 revision="r")
     assert [h.chunk_id for h in index.search(tokenize("o'clock"), 5)] == ["a.txt#0000"]
     assert [h.chunk_id for h in index.search(tokenize("2024"), 5)] == ["a.txt#0000"]
+
+
+def test_filtered_nearest_compares_every_vector_of_the_filter(index: KeywordIndex):
+    written = fill(index, random.Random(11))
+    query = np.random.default_rng(2).normal(size=8)
+    for where in ({"document": "doc-04.txt"}, {"council": COUNCILS[2]}, {"council": COUNCILS[0], "kind": "strategy"}):
+        rows = [(cid, np.asarray(vector)) for ids, _, metas, vectors in written.values()
+                for cid, meta, vector in zip(ids, metas, vectors) if all(meta[k] == v for k, v in where.items())]
+        cosine = {cid: float(v @ query / np.linalg.norm(v) / np.linalg.norm(query)) for cid, v in rows}
+        found = index.nearest(where, query.tolist(), 5, most=1000)
+        assert [cid for cid, _ in found] == sorted(cosine, key=cosine.get, reverse=True)[:5]
+        assert np.allclose([s for _, s in found], [cosine[cid] for cid, _ in found], atol=1e-5)
+    assert index.nearest({"council": COUNCILS[0]}, query.tolist(), 5, most=3) is None  # too many: Chroma's query

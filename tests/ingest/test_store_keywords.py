@@ -65,5 +65,5 @@ def test_a_filtered_dense_search_over_few_chunks_compares_them_all(components):
         chroma = store.collection.query(query_embeddings=[query], n_results=5, where=filters, include=["distances"])
         assert [chunk_id for chunk_id, _ in exact] == chroma["ids"][0]
         assert np.allclose([s for _, s in exact], [1 - d for d in chroma["distances"][0]], atol=1e-5)
-    assert store.keywords.filtered_ids({"council": "Somerset Council"}, 11) is None  # too many: Chroma's query
-    assert len(store.keywords.filtered_ids({"council": "Somerset Council"}, 12)) == 12
+    assert store.keywords.nearest({"council": "Somerset Council"}, query, 5, 11) is None  # too many: Chroma's query
+    assert len(store.keywords.nearest({"council": "Somerset Council"}, query, 20, 12)) == 12
