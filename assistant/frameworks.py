@@ -93,12 +93,7 @@ def criterion_chunks(store: ChunkStore, framework: Framework, criterion: Criteri
     if chunks:
         return chunks
     wanted = (criterion.section or criterion.name).lower()
-    return [c for c in _document_chunks(store, framework.document) if wanted in str(c.metadata.get("section", "")).lower()]
-
-
-def _document_chunks(store: ChunkStore, document: str) -> list[StoredChunk]:
-    chunks = [c for c in store.all_chunks() if c.metadata.get("document") == document]
-    return sorted(chunks, key=lambda c: int(c.metadata.get("chunk_index", 0)))
+    return [c for c in store.document_chunks(framework.document) if wanted in str(c.metadata.get("section", "")).lower()]
 
 
 def _body_lines(chunk: StoredChunk) -> list[str]:
@@ -107,7 +102,7 @@ def _body_lines(chunk: StoredChunk) -> list[str]:
 
 def extract(store: ChunkStore, document: str, sections: list[str], name: str, title: str | None = None) -> Framework:
     """Draft a framework from a document's headings and bullets (see the module's docstring)."""
-    chunks = _document_chunks(store, document)
+    chunks = store.document_chunks(document)
     if not chunks:
         raise FrameworkError(f"'{document}' is not in the store; ingest it first (see `tom documents`)")
     council = str(chunks[0].metadata.get("council", ""))

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from assistant.citations import Citation
-from ingest.keyword_index import KeywordIndex
+from assistant.fusion import Candidate, fuse
+from ingest.naming import Names
 from ingest.settings import Settings
 from ingest.store import ChunkStore, StoredChunk
-from ingest.text import chunk_id, council_name_words, tokenize
+from ingest.text import chunk_id, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +80,9 @@ class Filters:
     kind: str | None = None
     document: str | None = None
 
-    def as_where(self) -> dict[str, Any] | None:
-        clauses = [{key: value} for key, value in asdict(self).items() if value]
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def matches(self, metadata: dict[str, Any]) -> bool:
-        return all(metadata.get(key) == value for key, value in asdict(self).items() if value)
+    def fields(self) -> dict[str, str]:
+        """The filters that are set, as {field: value}."""
+        return {key: value for key, value in asdict(self).items() if value}
 
 
 class Retriever:
@@ -94,87 +90,91 @@ class Retriever:
 
     def __init__(self, settings: Settings, store: ChunkStore, embedder) -> None:
         self.settings, self.store, self.embedder = settings, store, embedder
-        self.keyword = KeywordIndex(self.store)
 
     @property
     def identity(self) -> frozenset[str]:
         """Stemmed words that name the corpus itself ("TOM", "council"): they tell passages apart poorly."""
-        return self.keyword.identity
+        return self.store.names().identity
+
+    @property
+    def acronyms(self) -> dict[str, str]:
+        """Abbreviations the documents define, e.g. {"TOM": "Target Operating Model"}."""
+        return self.store.names().acronyms
 
     def unknown(self, tokens: set[str]) -> set[str]:
         """The stemmed words no passage uses."""
-        return self.keyword.unknown(tokens)
+        return self.store.keywords.unknown(tokens)
 
     def councils(self) -> frozenset[str]:
         """The councils whose documents are in the store."""
-        return self.keyword.councils
+        return frozenset(self.store.names().councils)
 
     def name_words(self) -> frozenset[str]:
         """Every word that names some document (title, council, kind, date, file name)."""
-        return frozenset().union(*self.keyword.names.values())
+        return self.store.names().name_words
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for `query`, best first."""
         k = k or self.settings.top_k
         filters = filters or Filters()
+        names = self.store.names()  # the request's freshness check: one SQLite read
         n = self.settings.candidates
-        focused, expanded = self.dense_query(query), self.expand_acronyms(query)
+        focused, expanded = self.dense_query(query, names), _expand(query, names.acronyms)
         texts = [focused] if focused == expanded else [focused, expanded]
         embeddings = self.embedder.get_text_embedding_batch(texts) if len(texts) > 1 else [self.embedder.get_query_embedding(focused)]
-        query_embedding = embeddings[-1]
-        where = filters.as_where()
-        dense_lists = [self.store.query(e, n, where) for e in embeddings] if self.store.count() else []
-        keyword = self.keyword.search(query, n, filters.matches)
-        headings = self.keyword.search_headings(query, n, filters.matches)
+        dense_lists = [self.store.nearest(e, n, filters.fields()) for e in embeddings] if names.chunks else []
+        tokens = [token for token in tokenize(query) if token not in names.identity]
+        keyword = self.store.keywords.search(tokens, n, filters.fields())
+        headings = self.store.keywords.search_headings(tokens, n, filters.fields())
+        named = self.councils_named(query, names)
+        ranked = fuse(dense_lists, [(h.chunk_id, h.score) for h in keyword], [(h.chunk_id, h.score) for h in headings],
+                      self.settings.rrf_k, self._of_councils(named) if named else None, self.settings.council_boost)
+        return self._complete(ranked[:k], embeddings[-1])
 
-        fused: dict[str, float] = {}
-        hits: dict[str, Hit] = {}
-        share = 1.0 / max(len(dense_lists), 1)  # the dense views together weigh as one retriever
-        lists = [(dense, "dense", share) for dense in dense_lists] + [(keyword, "keyword", 1.0), (headings, None, 1.0)]
-        for results, attr, weight in lists:
-            for rank, (chunk, raw) in enumerate(results):
-                hit = hits.setdefault(chunk.chunk_id, Hit.from_chunk(chunk))
-                if attr:
-                    setattr(hit, attr, max(raw, getattr(hit, attr)))
-                fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
-        named = self.councils_named(query)
-        for cid, hit in hits.items():
-            hit.score = fused[cid] * (self.settings.council_boost if hit.council in named else 1.0)
-        ranked = sorted(hits.values(), key=lambda hit: hit.score, reverse=True)[:k]
-        self._fill_dense(ranked, query_embedding)
-        for rank, hit in enumerate(ranked, start=1):
-            hit.rank = rank
-        return ranked
+    def _of_councils(self, councils: set[str]):
+        """Which of some chunk ids belong to these councils (one registry read)."""
+        return lambda ids: {chunk_id for chunk_id, council in self.store.keywords.councils(ids).items() if council in councils}
 
-    def dense_query(self, query: str) -> str:
+    def _complete(self, ranked: list[Candidate], query_embedding: list[float]) -> list[Hit]:
+        """Hits for the fused candidates, read in one call; a hit only the keyword lists found gets its
+        cosine similarity from its vector, so every hit has a comparable relevance."""
+        read = {chunk.chunk_id: chunk for chunk in self.store.get([c.chunk_id for c in ranked], embeddings=True)}
+        query = np.asarray(query_embedding, dtype=float)
+        hits = []
+        for candidate in ranked:
+            chunk = read.get(candidate.chunk_id)
+            if chunk is None:
+                continue  # deleted since it was listed (a write under way elsewhere)
+            hit = Hit.from_chunk(chunk, candidate.score)
+            hit.dense, hit.keyword = candidate.dense, candidate.keyword
+            if hit.dense == 0.0 and chunk.embedding is not None:
+                hit.dense = float(np.dot(np.asarray(chunk.embedding, dtype=float), query))
+            hit.rank = len(hits) + 1
+            hits.append(hit)
+        return hits
+
+    def dense_query(self, query: str, names: Names | None = None) -> str:
         """The question without the words that name the whole corpus ("TOM", "council").
 
         In a corpus of TOM documents those words are in every passage, and in MiniLM's embedding
         they outweigh the words that say what the question is about ("board meetings"). When
         nothing else is left ("What is a TOM?"), the abbreviations are spelled out instead.
         """
-        identity = self.keyword.identity
-        kept = [w for w in query.split() if not (tokenize(w) and set(tokenize(w)) <= identity)]
+        names = names or self.store.names()
+        kept = [w for w in query.split() if not (tokenize(w) and set(tokenize(w)) <= names.identity)]
         if not any(tokenize(" ".join(kept))):
-            return self.expand_acronyms(query)
+            return _expand(query, names.acronyms)
         return " ".join(kept)
 
     def expand_acronyms(self, query: str) -> str:
         """Spell out abbreviations the documents define: MiniLM does not know that TOM is a model."""
-        for short, long in self.keyword.acronyms.items():
-            if re.search(rf"\b{re.escape(short)}s?\b", query) and long.lower() not in query.lower():
-                query = re.sub(rf"\b{re.escape(short)}(s?)\b", rf"{long}\1 ({short}\1)", query, count=1)
-        return query
+        return _expand(query, self.store.names().acronyms)
 
-    def councils_named(self, query: str) -> set[str]:
+    def councils_named(self, query: str, names: Names | None = None) -> set[str]:
         """Councils in the store whose distinctive name words appear in the question."""
         words = set(re.findall(r"[a-z]+", query.lower()))
-        named = set()
-        for council in self.keyword.councils:
-            distinctive = council_name_words(council)
-            if distinctive and distinctive <= words:
-                named.add(council)
-        return named
+        councils = (names or self.store.names()).councils
+        return {council for council, distinctive in councils.items() if distinctive and distinctive <= words}
 
     def documents_named(self, query: str, most: int = 3) -> list[set[str]]:
         """The documents a question names ("Merton and the 2024 draft report"), as groups it cannot tell apart.
@@ -185,13 +185,10 @@ class Retriever:
         words weigh at least as much as one word shared by half the documents. A single name word
         counts only when written as a name (capitalised, or a year).
         """
-        names = self.keyword.names
+        corpus = self.store.names()
+        names = corpus.names
         if len(names) < 2:
             return []
-        df: dict[str, int] = {}
-        for tokens in names.values():
-            for token in tokens:
-                df[token] = df.get(token, 0) + 1
         remaining = set(tokenize(query))
         proper = set(tokenize(" ".join(w for w in query.split() if w[:1].isupper() or any(c.isdigit() for c in w))))
         groups: list[set[str]] = []
@@ -200,7 +197,7 @@ class Retriever:
             for document, tokens in names.items():
                 matched = tokens & remaining  # one lower-case word ("share") is not a name; "Merton", "2021" or "case study" are
                 named = len(matched) >= 2 or matched & proper
-                weight[document] = sum(math.log(len(names) / df[t]) for t in matched) if named else 0.0
+                weight[document] = sum(corpus.weights[t] for t in matched) if named else 0.0
             best = max(weight.values())
             if best < math.log(2) - 1e-9:
                 break
@@ -208,17 +205,6 @@ class Retriever:
             groups.append(group)
             remaining -= set().union(*(names[d] for d in group))
         return groups
-
-    def _fill_dense(self, hits: list[Hit], query_embedding: list[float]) -> None:
-        """Give keyword-only hits their cosine similarity too, so every hit has a comparable relevance."""
-        missing = [hit for hit in hits if hit.dense == 0.0]
-        if not missing:
-            return
-        vectors = self.store.embeddings([hit.chunk_id for hit in missing])
-        query = np.asarray(query_embedding, dtype=float)
-        for hit in missing:
-            if hit.chunk_id in vectors:
-                hit.dense = float(np.dot(np.asarray(vectors[hit.chunk_id], dtype=float), query))
 
     def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
         """Chunks next to `hit` in the same section: the rest of a list or table split in two."""
@@ -229,3 +215,10 @@ class Retriever:
             for chunk in self.store.get(ids)
             if chunk.metadata.get("section") == hit.section
         ]
+
+
+def _expand(query: str, acronyms: dict[str, str]) -> str:
+    for short, long in acronyms.items():
+        if re.search(rf"\b{re.escape(short)}s?\b", query) and long.lower() not in query.lower():
+            query = re.sub(rf"\b{re.escape(short)}(s?)\b", rf"{long}\1 ({short}\1)", query, count=1)
+    return query

@@ -17,7 +17,7 @@ made of; `tests/ingest/test_store_processes.py` notices if an upgrade moves them
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -25,15 +25,15 @@ from urllib.parse import urlparse
 from ingest.settings import Settings
 
 SPACE = {"hnsw": {"space": "cosine"}}
+PAGE = 5000  # records per bulk read: Chroma fails one `get` over ~32,766 records ("too many SQL variables")
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Handle:
-    """One open connection to the collection; `metadata()` reads the collection's metadata afresh."""
+    """One open connection to the collection."""
 
     collection: Any  # chromadb.api.models.Collection.Collection
-    metadata: Callable[[], dict[str, Any]]
     close: Callable[[], None]
 
 
@@ -64,7 +64,6 @@ def _open_embedded(settings: Settings, chroma) -> Handle:
         raise
     return Handle(
         collection=Collection(client=server, model=model, embedding_function=None),
-        metadata=lambda: dict(server.get_collection(settings.collection).metadata or {}),
         close=system.stop,
     )
 
@@ -76,11 +75,7 @@ def _open_server(settings: Settings, chroma) -> Handle:
     client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
                                  ssl=url.scheme == "https", settings=chroma)
     collection = client.get_or_create_collection(settings.collection, configuration=SPACE, embedding_function=None)
-    return Handle(
-        collection=collection,
-        metadata=lambda: dict(client.get_collection(settings.collection, embedding_function=None).metadata or {}),
-        close=client.close,
-    )
+    return Handle(collection=collection, close=client.close)
 
 
 def warm(collection) -> None:
@@ -89,3 +84,16 @@ def warm(collection) -> None:
     sample = collection.get(limit=1, include=["embeddings"])
     if len(sample["ids"]):
         collection.query(query_embeddings=[list(sample["embeddings"][0])], n_results=1, include=[])
+
+
+def pages(collection, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every record (matching `where`), a page at a time: no single call grows with the collection."""
+    offset = 0
+    while True:
+        page = collection.get(include=include, where=where, limit=PAGE, offset=offset)
+        if not page["ids"]:
+            return
+        yield page
+        if len(page["ids"]) < PAGE:
+            return
+        offset += PAGE

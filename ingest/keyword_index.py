@@ -1,206 +1,237 @@
-"""BM25 over the same chunks as the vector store, rebuilt whenever the store's revision changes.
+"""The keyword index and document registry, on disk in `<data>/keywords.sqlite3`, shared by every process.
 
-Deriving the keyword index from the collection (rather than keeping a second file) keeps the two
-in step by construction, in every process and with a Chroma server shared between processes.
-Title and section path are indexed with the text, as they are embedded with it.
+Before, each process rebuilt BM25 (bm25s) over every chunk after every write, and kept every
+chunk's text and metadata in memory. Now the store writes a document's keyword rows, its registry
+row and the store's revision in one SQLite transaction, right after its vectors (`ingest.store`),
+so every process reads the same index at once, and no write costs more than its own document.
+
+A search asks FTS5 for candidates (filters included in the FTS5 query) and scores them with BM25 as
+bm25s did (`ingest.bm25`). What a word costs is the number of passages holding it (FTS5 walks them
+all to rank, if only to count them for its idf), and common words weigh little, so FTS5 ranks only
+the rarest words whose passages together fit `budget`; the other words add to those candidates'
+scores, and find candidates of their own only if too few were found (`_plans`). When all the
+words' passages fit the budget, which they always do in a corpus of fewer than `budget / words`
+chunks, every matching passage is scored, and the result is exactly what bm25s gave.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import sqlite3
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import numpy as np
+from ingest import bm25, dense, passages, registry
+from ingest.naming import Names, corpus_names
+from ingest.passages import HEADINGS, TEXT, Field
+from ingest.records import DocumentInfo
+from ingest.sqlite_db import Database
 
-from ingest.store import ChunkStore, StoredChunk
-from ingest.text import tokenize
-
+FILE_NAME = "keywords.sqlite3"
+FORMAT = 3  # PRAGMA user_version of the file; an older file is emptied and filled again from the vectors
 log = logging.getLogger(__name__)
 
 
-def index_text(chunk: StoredChunk) -> str:
-    """What BM25 reads: the section path counts twice, as a heading says what a passage is about."""
-    meta = chunk.metadata
-    section = str(meta.get("section", ""))
-    return f"{meta.get('title', '')}\n{section}\n{section}\n{chunk.text}"
-
-
 @dataclass(frozen=True)
-class _Snapshot:
-    """Everything built from one revision of the store, published in one assignment: a reader
-    never sees the chunks of one revision with the index of another, or an index half built."""
+class KeywordHit:
+    chunk_id: str
+    document: str
+    council: str
+    score: float
 
-    revision: str | None = None
-    chunks: tuple[StoredChunk, ...] = ()
-    text: Any = None  # bm25s.BM25 over title, section and text
-    headings: Any = None  # bm25s.BM25 over section paths
-    acronyms: dict[str, str] = field(default_factory=dict)
-    identity: frozenset[str] = frozenset()
-    names: dict[str, frozenset[str]] = field(default_factory=dict)
-    councils: frozenset[str] = frozenset()
+
+def _create(db: sqlite3.Connection) -> None:
+    """The schema, after emptying a file in an older format (the store then fills it again, once)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+        for kind in ("CREATE VIRTUAL TABLE%", "CREATE TABLE%"):  # FTS5 tables first: their own tables go with them
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE ?", (kind,)).fetchall():
+                db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        db.execute(f"PRAGMA user_version = {FORMAT}")
+    passages.create(db)
+    registry.create(db)
+    dense.create(db)
 
 
 class KeywordIndex:
-    """BM25 (bm25s) over every chunk in the store."""
+    """BM25 over every chunk, the document registry, and the store's revision, in one SQLite file."""
 
-    def __init__(self, store: ChunkStore) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-        self._current = _Snapshot()
+    def __init__(self, path: Path, budget: int = 4000, candidates: int = 200, busy_timeout: float = 30.0) -> None:
+        self.db = Database(path, _create, busy_timeout)
+        self.budget, self.candidates = budget, candidates
+        self._names = Names()
+        self._names_lock = threading.Lock()
 
-    def _snapshot(self) -> _Snapshot:
-        """The index for the store's current revision, rebuilt first if the store changed."""
-        revision = self.store.revision()
-        if revision != self._current.revision:
-            with self._lock:
-                if revision != self._current.revision:
-                    self._current = _build(revision, self.store.all_chunks())
-        return self._current
+    # The revision and the naming view
+    def revision(self) -> str:
+        """The store's revision: one indexed read, the only check a request needs."""
+        return str(self._meta("revision") or "")
 
-    def refresh(self) -> None:
-        self._snapshot()
+    def writing(self) -> str | None:
+        """The document a write marked as under way (None when no write is)."""
+        value = self._meta("writing")
+        return None if value is None else str(value)
+
+    def built(self) -> bool:
+        """Whether the index has been filled from the store (a store from before the index needs it once)."""
+        return bool(self._meta("built"))
+
+    def _meta(self, key: str) -> Any:
+        row = self.db.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def names(self, revision: str) -> Names:
+        """Acronyms, corpus identity words, document and council names for `revision`, computed from the
+        registry once per revision (a few rows per document, never the chunks)."""
+        current = self._names
+        if current.revision == revision and revision:
+            return current
+        with self._names_lock:
+            if self._names.revision != revision or not revision:
+                db = self.db.connection()
+                self._names = corpus_names(revision, passages.meta_int(db, "rows"), registry.naming_rows(db))
+            return self._names
+
+    # Reading
+    def documents(self) -> list[DocumentInfo]:
+        return registry.documents(self.db.connection())
+
+    def hashes(self, document: str) -> dict[str, int]:
+        """{content hash: chunks} the index holds for `document` ({} if none)."""
+        return registry.hashes(self.db.connection(), document)
+
+    def count(self) -> int:
+        return passages.meta_int(self.db.connection(), "rows")
+
+    def councils(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The council of each of these chunks (its document's), by id."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        return dict(self.db.connection().execute(
+            f"SELECT c.chunk_id, d.council FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.chunk_id IN ({marks})",
+            chunk_ids).fetchall())
+
+    def nearest(self, where: dict[str, str], embedding: list[float], n: int, most: int) -> list[tuple[str, float]] | None:
+        """The `n` chunks matching `where` nearest to `embedding` (cosine, exact), or None if more than
+        `most` chunks match (then Chroma's filtered query is the cheaper way)."""
+        db = self.db.connection()
+        if registry.filtered_chunks(db, where) > most:
+            return None
+        clauses = " AND ".join(f"d.{key} = ?" for key in where)
+        rows = db.execute(f"SELECT c.chunk_id, v.vector FROM chunks c JOIN documents d ON d.id = c.doc "
+                          f"JOIN vectors v ON v.id = c.id WHERE {clauses} ORDER BY c.id", tuple(where.values())).fetchall()
+        return dense.nearest(rows, embedding, n)
+
+    def chunk_ids(self) -> list[str]:
+        return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]
 
     def unknown(self, tokens: set[str]) -> set[str]:
-        """The tokens no chunk contains: words the documents never use."""
-        index = self._snapshot().text
-        vocab = index.vocab_dict if index is not None else {}
-        return {token for token in tokens if token not in vocab}
+        """The tokens no passage contains: words the documents never use."""
+        return set(tokens) - set(passages.document_frequencies(self.db.connection(), TEXT, tokens))
 
-    def search(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
-        """Top chunks by BM25 score, only those whose metadata `matches`; zero scores dropped."""
-        snapshot = self._snapshot()
-        return _top(snapshot, snapshot.text, query, n, matches)
+    def search(self, tokens: list[str], n: int, where: dict[str, str] | None = None) -> list[KeywordHit]:
+        """The top `n` passages by BM25 over title, section path (counted twice) and text; `where` filters
+        on council, kind or document inside the search. Zero scores are dropped."""
+        return self._search(TEXT, tokens, n, where)
 
-    def search_headings(self, query: str, n: int, matches: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[StoredChunk, float]]:
-        """Chunks whose section path matches the question: a heading names what its passages are about."""
-        snapshot = self._snapshot()
-        return _top(snapshot, snapshot.headings, query, n, matches)
+    def search_headings(self, tokens: list[str], n: int, where: dict[str, str] | None = None) -> list[KeywordHit]:
+        """Passages whose section path matches: a heading names what its passages are about."""
+        return self._search(HEADINGS, tokens, n, where)
 
-    @property
-    def identity(self) -> frozenset[str]:
-        """Stemmed words that name the corpus itself (in most titles), which tell passages apart poorly."""
-        return self._snapshot().identity
+    def _search(self, field: Field, tokens: list[str], n: int, where: dict[str, str] | None) -> list[KeywordHit]:
+        db = self.db.connection()
+        labels = passages.tags(where)
+        stats = bm25.Stats(passages.meta_int(db, "rows"), passages.meta_int(db, field.length),
+                           passages.document_frequencies(db, field, tokens))
+        query = [token for token in tokens if token in stats.df]
+        if not query:
+            return []
+        found: dict[int, tuple] = {}
+        for plan in _plans(query, stats.df, self.budget, self.candidates, _top_rowid(db), bool(labels)):
+            found.update((row[0], row) for row in passages.candidates(db, field, plan, labels, self.candidates))
+            if len(found) >= n:
+                break
+        scored = [(bm25.score(query, zip(row[1:], field.weights), stats), rowid) for rowid, row in found.items()]
+        top = sorted((item for item in scored if item[0] > 0), key=lambda item: (-item[0], item[1]))[:n]
+        return _hits(db, top)
 
-    @property
-    def acronyms(self) -> dict[str, str]:
-        """Abbreviations the documents define, e.g. {"TOM": "Target Operating Model"}."""
-        return self._snapshot().acronyms
+    # Writing (the store holds its write lock)
+    def set_revision(self, revision: str, writing: str | None = None) -> str:
+        """Mark a write as under way (`writing` names its document) or record a fresh revision."""
+        with self.db.transaction() as db:
+            _set_revision(db, revision, writing)
+        return revision
 
-    @property
-    def names(self) -> dict[str, frozenset[str]]:
-        """For each document, the words a question would use to name it (title, council, kind, date, file)."""
-        return self._snapshot().names
+    def write(self, document: str, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
+              embeddings: list[list[float]], revision: str) -> None:
+        """Make `document`'s rows exactly these chunks (none: remove it), with the revision, in one transaction."""
+        with self.db.transaction() as db:
+            doc_id = registry.document_id(db, document)
+            if doc_id is not None:
+                dense.remove(db, passages.remove(db, doc_id))
+            if ids:
+                dense.add(db, passages.add(db, registry.upsert(db, document, texts, metadatas), ids, texts, metadatas),
+                          embeddings)
+            else:
+                registry.remove(db, document)
+            _set_revision(db, revision, None)
 
-    @property
-    def councils(self) -> frozenset[str]:
-        """The councils whose documents are indexed, computed once per rebuild."""
-        return self._snapshot().councils
-
-    @property
-    def chunks(self) -> tuple[StoredChunk, ...]:
-        return self._snapshot().chunks
-
-
-def _build(revision: str, chunks: list[StoredChunk]) -> _Snapshot:
-    import bm25s
-
-    text = headings = None
-    if chunks:
-        text, headings = bm25s.BM25(), bm25s.BM25()
-        text.index([tokenize(index_text(chunk)) for chunk in chunks], show_progress=False)
-        headings.index([tokenize(str(c.metadata.get("section", ""))) for c in chunks], show_progress=False)
-    acronyms = find_acronyms(chunk.text for chunk in chunks)
-    identity = identity_terms(chunks, acronyms)
-    log.info("keyword index rebuilt: %d chunks, %d acronyms", len(chunks), len(acronyms))
-    return _Snapshot(revision, tuple(chunks), text, headings, acronyms, identity, document_names(chunks, identity),
-                     frozenset(str(c.metadata.get("council", "")) for c in chunks) - {""})
-
-
-def _top(snapshot: _Snapshot, index, query: str, n: int, matches) -> list[tuple[StoredChunk, float]]:
-    if index is None:
-        return []
-    known = [token for token in tokenize(query) if token in index.vocab_dict and token not in snapshot.identity]
-    if not known:
-        return []
-    scores = np.asarray(index.get_scores(known), dtype=float)
-    out = []
-    for i in np.argsort(-scores):
-        if scores[i] <= 0 or len(out) >= n:
-            break
-        chunk = snapshot.chunks[i]
-        if matches is None or matches(chunk.metadata):
-            out.append((chunk, float(scores[i])))
-    return out
+    def mark_built(self) -> None:
+        with self.db.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('built', 1)")
 
 
-ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
-LINKING_WORDS = frozenset({"and", "of", "for", "the", "&"})
+def _set_revision(db: sqlite3.Connection, revision: str, writing: str | None) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('revision', ?)", (revision,))
+    if writing is None:
+        db.execute("DELETE FROM meta WHERE key = 'writing'")
+    else:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('writing', ?)", (writing,))
 
 
-def find_acronyms(texts) -> dict[str, str]:
-    """'Target Operating Model (TOM)' defines TOM when the capitals' initials spell it.
+def _plans(query: list[str], df: dict[str, int], budget: int, candidates: int, top_rowid: int,
+           filtered: bool) -> Iterator[passages.Plan]:
+    """What to ask FTS5, each plan costing about `budget` passages at most (FTS5 walks every passage of
+    a word it ranks by, if only to count them).
 
-    Each "(ABC)" looks back at most six capitalised words (with linking words between them) in
-    the 80 characters before it: linear in the text, whatever the text holds.
+    First the rarest words whose passages together fit the budget, ranked by FTS5 (all the words when
+    they all fit: exact). Then, if those found too few, the other words unranked: the first
+    `candidates` passages holding them, among the filtered ones (FTS5 steps through a filter's short
+    list and skips ahead in the words' long ones), or without a filter within a window of rowids
+    where about that many lie (placed by the words, so a question always gets the same answer). A
+    word in most passages says little about which ones matter, so which of them are scored matters little.
     """
-    found: dict[str, str] = {}
-    for text in texts:
-        for match in ACRONYM_RE.finditer(text):
-            short = match.group(1)
-            if short in found:
-                continue
-            words = _words_before(text[max(0, match.start() - 80):match.start()])
-            for start in range(len(words)):
-                candidate = [w for w in words[start:] if w[0].isupper()]
-                if "".join(w[0] for w in candidate).upper() == short.upper():
-                    found[short] = " ".join(words[start:])
-                    break
-    return found
+    words = sorted(set(query), key=lambda word: (df[word], word))
+    rare, cost = 0, 0
+    while rare < len(words) and cost + df[words[rare]] <= budget:
+        cost += df[words[rare]]
+        rare += 1
+    if rare:
+        yield passages.Plan(words[:rare], ranked=True)
+    common = words[rare:]
+    if not common:
+        return
+    if filtered:
+        yield passages.Plan(common, ranked=False)
+        return
+    width = max(1, top_rowid * candidates // sum(df[word] for word in common))
+    start = zlib.crc32(" ".join(common).encode()) % max(1, top_rowid - width + 1)
+    yield passages.Plan(common, ranked=False, window=(start, start + width))
 
 
-def _words_before(window: str) -> list[str]:
-    """The run of capitalised words (and linking words between them) that ends the window."""
-    words: list[str] = []
-    for word in reversed(re.split(r"[\s-]+", window.strip())):
-        if word and word[0].isupper() and len(words) < 12:
-            words.append(word)
-        elif word.lower() in LINKING_WORDS and words:
-            words.append(word)
-        else:
-            break
-    while words and words[-1].lower() in LINKING_WORDS:
-        words.pop()
-    return list(reversed(words))
+def _top_rowid(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0])
 
 
-GENERIC_WORDS = ("council", "councils", "document", "documents")
-
-
-def document_names(chunks: list[StoredChunk], identity: frozenset[str]) -> dict[str, frozenset[str]]:
-    names: dict[str, frozenset[str]] = {}
-    for chunk in chunks:
-        meta = chunk.metadata
-        document = str(meta.get("document", ""))
-        if document not in names:
-            fields = [meta.get("title", ""), meta.get("council", ""), meta.get("kind", ""), meta.get("date", ""),
-                      re.sub(r"[-_.]", " ", document.rsplit(".", 1)[0])]
-            names[document] = frozenset(tokenize(" ".join(str(f) for f in fields))) - identity
-    return names
-
-
-def identity_terms(chunks: list[StoredChunk], acronyms: dict[str, str]) -> frozenset[str]:
-    """Words in at least half the document titles, their abbreviations, and generic council words."""
-    titles = {str(c.metadata.get("title", "")) for c in chunks}
-    counts: dict[str, int] = {}
-    for title in titles:
-        for token in set(tokenize(title)):
-            counts[token] = counts.get(token, 0) + 1
-    common = {token for token, count in counts.items() if len(titles) > 1 and count * 2 >= len(titles)}
-    for short, long in acronyms.items():
-        if set(tokenize(long)) <= common:
-            common.update(tokenize(short))
-    return frozenset(common | set(tokenize(" ".join(GENERIC_WORDS))))
+def _hits(db: sqlite3.Connection, top: list[tuple[float, int]]) -> list[KeywordHit]:
+    if not top:
+        return []
+    rowids = [rowid for _, rowid in top]
+    rows = db.execute("SELECT c.id, c.chunk_id, d.document, d.council FROM chunks c JOIN documents d ON d.id = c.doc "
+                      f"WHERE c.id IN ({','.join('?' * len(rowids))})", rowids).fetchall()
+    found = {rowid: (chunk_id, document, council) for rowid, chunk_id, document, council in rows}
+    return [KeywordHit(*found[rowid], score) for score, rowid in top if rowid in found]

@@ -47,9 +47,11 @@ Progress = Callable[[int, int, str], None]
 
 def _write_errors() -> tuple[type[BaseException], ...]:
     """What embedding or writing one document can raise; any of them fails that document, not the run."""
+    from sqlite3 import Error as SQLiteError
+
     from chromadb.errors import ChromaError
 
-    return (LoadError, OSError, MemoryError, RuntimeError, ValueError, ChromaError)
+    return (LoadError, OSError, MemoryError, RuntimeError, ValueError, ChromaError, SQLiteError)
 
 
 WRITE_ERRORS = _write_errors()
@@ -218,10 +220,12 @@ class Ingester:
             self.journal.finish(intent)
 
     def _agrees(self, intent: Intent, current: Path | None, summary: IngestSummary) -> bool:
-        """Whether the store already holds exactly `current`'s chunks: all carry its content hash, and
-        there are as many as the interrupted write meant to store when that write was of this content
+        """Whether the store already holds exactly `current`'s chunks, in vectors and keyword rows alike: all
+        carry its content hash, and there are as many as the interrupted write meant to store when that write was of this content
         (a write never started, or undone, left the store with the previous content, untouched)."""
         hashes = self.store.chunk_hashes(intent.document)
+        if self.store.keywords.hashes(intent.document) != hashes:
+            return False  # keyword rows out of step with the vectors: redo the document
         if current is None:
             return not hashes
         entry = entry_for(current, self._manifest(current.parent, {}, summary))

@@ -11,6 +11,7 @@ class StoredChunk:
     chunk_id: str
     text: str
     metadata: dict[str, Any]
+    embedding: list[float] | None = None  # only when asked for
 
 
 @dataclass

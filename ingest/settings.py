@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     candidates: int = 30  # per retriever, before fusion
     rrf_k: int = 60
     council_boost: float = 1.5  # weight on documents of a council the question names
+    keyword_budget: int = 4000  # passages a keyword search may match; past it the rarest words pick the candidates
+    keyword_candidates: int = 200  # passages FTS5 hands to BM25 scoring per keyword search
+    exact_dense_limit: int = 5000  # a filtered dense search over at most this many chunks compares every vector
 
     # Answering
     answer_mode: Literal["llm", "extractive"] = "llm"

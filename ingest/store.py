@@ -1,54 +1,60 @@
-"""The chunk store: one Chroma collection, embedded on disk or on a `chroma run` server.
+"""The chunk store: vectors in one Chroma collection (embedded on disk, or on a `chroma run` server), and
+the keyword index with the document registry in `<data>/keywords.sqlite3` (`ingest.keyword_index`).
 
 The collection is never deleted and recreated (a server holding it would fail its queries);
 documents are replaced with upserts followed by deleting the ids they no longer have, so a failure
 before the first upsert leaves the store exactly as it was. Embeddings are always passed in, so
 Chroma's own (downloading) embedding function never runs.
 
-Several processes share one store (`tom serve`, `tom ingest`, the UI): every write holds the data
-folder's lock (`ingest.locking`), so there is one writer at a time. Each write marks the
-collection's revision "writing-…" before it touches a chunk and gives it a fresh value after, so any
-change is seen by other processes' keyword indexes; a marker left by a writer that died is replaced
-by the next process that reads the revision while the lock is free. An embedded store that sees the
-revision changed by someone else reopens Chroma (under the lock), which reloads the HNSW index from
-disk: otherwise its queries would never return another process's new chunks.
+Several processes share one store (`tom serve` workers, `tom ingest`, the UI) through one data
+folder: every write holds the folder's lock (`ingest.locking`), so there is one writer at a time.
+A write marks the revision "writing-…" (naming its document) before it touches a chunk; after the
+vectors, one SQLite transaction replaces the document's keyword rows and registry row and gives the
+revision a fresh value. A marker left by a writer that died is healed by the next process that
+reads the revision while the lock is free: it re-indexes that one document from Chroma, so keyword
+rows and vectors agree again. Reading the revision is one SQLite read, the only freshness check a
+request makes; an embedded store that sees it changed by someone else reopens Chroma (under the
+lock), which reloads the HNSW index from disk.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from ingest.chroma_handle import open_handle, warm
+from ingest.chroma_handle import PAGE, open_handle, pages, warm  # noqa: F401  (PAGE: tests read it here)
 from ingest.faults import checkpoint
+from ingest.keyword_index import FILE_NAME, KeywordIndex
 from ingest.locking import SharedExclusive, holding, store_lock, try_holding
-from ingest.records import DocumentInfo, StoredChunk, clean_metadata, document_info  # noqa: F401  (importers use ingest.store)
+from ingest.naming import Names
+from ingest.records import DocumentInfo, StoredChunk, clean_metadata  # noqa: F401  (importers use ingest.store)
 from ingest.settings import Settings
 
 Where = dict[str, Any]
-PAGE = 5000  # records per bulk read: Chroma fails one `get` over ~32,766 records ("too many SQL variables")
 WRITE_BATCH = 2000  # records per upsert: one call over Chroma's max batch size fails
 WRITING = "writing-"  # revision prefix while a write is under way
 log = logging.getLogger(__name__)
 
 
 class ChunkStore:
-    """Chunks with their embeddings and metadata, in one Chroma collection shared between processes."""
+    """Chunks with their embeddings, metadata and keyword rows, shared between processes."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.lock = store_lock(settings)
         self._embedded = not settings.chroma_url
         self._guard = SharedExclusive()  # queries in flight vs. swapping in a reopened handle
-        with holding(self.lock, settings.lock_timeout) if self._embedded else nullcontext():
+        self.keywords = KeywordIndex(settings.data_dir / FILE_NAME, settings.keyword_budget, settings.keyword_candidates)
+        with holding(self.lock, settings.lock_timeout) if self._embedded or not self.keywords.built() else nullcontext():
             self._handle = open_handle(settings)
             if self._embedded:
                 warm(self._handle.collection)
-            self._seen = self._stored_revision()
+            if not self.keywords.built():
+                self._index_all()
+            self._seen = self.keywords.revision()
 
     @property
     def collection(self):
@@ -57,9 +63,9 @@ class ChunkStore:
 
     # Revision and freshness
     def revision(self) -> str:
-        """Changes whenever the chunks may have changed (one metadata read); a writer's marker left
-        behind by a crash is replaced here, so readers do not keep a half-written view for ever."""
-        revision = self._stored_revision()
+        """Changes whenever the chunks may have changed (one SQLite read); a writer's marker left behind
+        by a crash is healed here, so readers do not keep a half-written view for ever."""
+        revision = self.keywords.revision()
         if revision.startswith(WRITING) and not self.lock.is_locked and try_holding(self.lock):
             try:
                 revision = self._heal()
@@ -67,16 +73,21 @@ class ChunkStore:
                 self.lock.release()
         return revision
 
-    def _stored_revision(self) -> str:
-        with self._guard.shared():
-            return str(self._handle.metadata().get("revision", ""))
+    def names(self) -> Names:
+        """The corpus's acronyms, identity words, document and council names, for the current revision."""
+        return self.keywords.names(self.revision())
 
     def _heal(self) -> str:
-        """With the lock held: a "writing" marker is a dead writer's; give the revision a fresh value."""
-        revision = self._stored_revision()
-        if revision.startswith(WRITING):
-            log.warning("the store's last write did not finish (revision %s): marking it changed", revision)
-            revision = self._set_revision(uuid.uuid4().hex)
+        """With the lock held: a "writing" marker is a dead writer's. See what it left and re-index its document."""
+        revision = self.keywords.revision()
+        if not revision.startswith(WRITING):
+            return revision
+        document = self.keywords.writing()
+        log.warning("the store's last write (of %s) did not finish: re-indexing it from the vectors", document)
+        if self._embedded:
+            self._reopen()
+        revision = self._index_document(document) if document else self.keywords.set_revision(uuid.uuid4().hex)
+        self._seen = revision
         return revision
 
     def _sync(self) -> None:
@@ -99,7 +110,7 @@ class ChunkStore:
         with self._guard.exclusive():
             old, self._handle = self._handle, fresh
         old.close()
-        self._seen = self._stored_revision()
+        self._seen = self.keywords.revision()
         log.info("reopened the store to see other processes' writes (revision %s)", self._seen)
 
     @contextmanager
@@ -119,45 +130,36 @@ class ChunkStore:
 
     # Reading
     def count(self) -> int:
-        with self._reading() as collection:
-            return collection.count()
+        """Chunks in the store (from the index's statistics: no Chroma call)."""
+        return self.keywords.count()
 
     def all_chunks(self) -> list[StoredChunk]:
         with self._reading() as collection:
-            return [
-                StoredChunk(chunk_id, text or "", dict(meta or {}))
-                for page in _pages(collection, ["documents", "metadatas"])
-                for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
-            ]
+            return [StoredChunk(chunk_id, text or "", dict(meta or {}))
+                    for page in pages(collection, ["documents", "metadatas"])
+                    for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"])]
 
-    def _metadatas(self) -> list[dict[str, Any]]:
+    def document_chunks(self, document: str) -> list[StoredChunk]:
+        """One document's chunks, in order."""
         with self._reading() as collection:
-            return [dict(meta or {}) for page in _pages(collection, ["metadatas"]) for meta in page["metadatas"]]
+            return _document_chunks(collection, document)
 
-    def get(self, chunk_ids: list[str]) -> list[StoredChunk]:
+    def get(self, chunk_ids: list[str], embeddings: bool = False) -> list[StoredChunk]:
+        """These chunks, in this order (missing ones left out); with their vectors if `embeddings`."""
         if not chunk_ids:
             return []
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         with self._reading() as collection:
-            result = collection.get(ids=chunk_ids, include=["documents", "metadatas"])
-        by_id = {
-            chunk_id: StoredChunk(chunk_id, text or "", dict(meta or {}))
-            for chunk_id, text, meta in zip(result["ids"], result["documents"], result["metadatas"])
-        }
+            result = collection.get(ids=chunk_ids, include=include)
+        vectors = result["embeddings"] if embeddings else [None] * len(result["ids"])
+        by_id = {chunk_id: StoredChunk(chunk_id, text or "", dict(meta or {}), None if vector is None else list(vector))
+                 for chunk_id, text, meta, vector in zip(result["ids"], result["documents"], result["metadatas"], vectors)}
         return [by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id]
-
-    def embeddings(self, chunk_ids: list[str]) -> dict[str, list[float]]:
-        """The stored vectors of these chunks, by id."""
-        if not chunk_ids:
-            return {}
-        with self._reading() as collection:
-            result = collection.get(ids=chunk_ids, include=["embeddings"])
-        return dict(zip(result["ids"], result["embeddings"]))
 
     def query(self, embedding: list[float], n: int, where: Where | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest chunks by cosine similarity (1 - distance), best first. A hit with no metadata is a
         chunk deleted since this process loaded its index (a write is under way elsewhere): left out."""
         with self._reading() as collection:
-            n = min(n, max(collection.count(), 1))
             result = collection.query(query_embeddings=[embedding], n_results=n, where=where or None,
                                       include=["documents", "metadatas", "distances"])
         return [
@@ -168,40 +170,55 @@ class ChunkStore:
             if meta is not None
         ]
 
+    def nearest(self, embedding: list[float], n: int, filters: dict[str, str] | None = None) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks (matching `filters`, equality on council, kind or document) and their
+        cosine similarity, best first; no text is read. A filter that leaves at most `exact_dense_limit`
+        chunks compares them all (`ingest.dense`); a wider one is Chroma's filtered query."""
+        exact = self.keywords.nearest(filters, embedding, n, self.settings.exact_dense_limit) if filters else None
+        if exact is not None:
+            return exact
+        with self._reading() as collection:
+            where = [{key: value} for key, value in (filters or {}).items()]
+            result = collection.query(query_embeddings=[embedding], n_results=n, include=["distances"],
+                                      where=None if not where else where[0] if len(where) == 1 else {"$and": where})
+        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
+
     def documents(self) -> list[DocumentInfo]:
-        """One entry per document, from the chunks' metadata (no separate registry to drift)."""
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for meta in self._metadatas():
-            grouped[str(meta.get("document", "?"))].append(meta)
-        return [document_info(document, metas) for document, metas in sorted(grouped.items())]
+        """One entry per document, from the registry (written with the document's chunks)."""
+        self.revision()
+        return self.keywords.documents()
 
     def document_hashes(self) -> dict[str, set[str]]:
-        """Content hashes per document; more than one means an interrupted write to redo."""
-        hashes: dict[str, set[str]] = defaultdict(set)
-        for meta in self._metadatas():
-            hashes[str(meta.get("document"))].add(str(meta.get("doc_hash", "")))
+        """Content hashes per document, from every chunk's metadata: more than one means an interrupted
+        write to redo (a full ingest checks every document this way)."""
+        hashes: dict[str, set[str]] = {}
+        with self._reading() as collection:
+            for page in pages(collection, ["metadatas"]):
+                for meta in page["metadatas"]:
+                    hashes.setdefault(str((meta or {}).get("document")), set()).add(str((meta or {}).get("doc_hash", "")))
         return hashes
 
     def chunk_hashes(self, document: str) -> dict[str, int]:
         """How many of one document's chunks carry each content hash ({} if it has none): one hash with
         the expected count is a whole document, anything else an interrupted write."""
-        counts: dict[str, int] = defaultdict(int)
+        counts: dict[str, int] = {}
         with self._reading() as collection:
-            for page in _pages(collection, ["metadatas"], {"document": document}):
+            for page in pages(collection, ["metadatas"], {"document": document}):
                 for meta in page["metadatas"]:
-                    counts[str((meta or {}).get("doc_hash", ""))] += 1
-        return dict(counts)
+                    key = str((meta or {}).get("doc_hash", ""))
+                    counts[key] = counts.get(key, 0) + 1
+        return counts
 
     # Writing
     def replace_document(
         self, document: str, ids: list[str], texts: list[str], embeddings: list[list[float]], metadatas: list[dict]
     ) -> None:
-        """Make `document` consist of exactly these chunks."""
+        """Make `document` consist of exactly these chunks, vectors and keyword rows."""
         with self.writing(), self._guard.shared():
             collection = self._handle.collection
-            old_ids = {i for page in _pages(collection, [], {"document": document}) for i in page["ids"]}
+            old_ids = {i for page in pages(collection, [], {"document": document}) for i in page["ids"]}
             stale = sorted(old_ids - set(ids))
-            with self._changing():
+            with self._changing(document) as revision:
                 checkpoint("store.begun")
                 for start in range(0, len(ids), WRITE_BATCH):
                     end = start + WRITE_BATCH
@@ -211,49 +228,61 @@ class ChunkStore:
                 for start in range(0, len(stale), WRITE_BATCH):
                     collection.delete(ids=stale[start:start + WRITE_BATCH])
                 checkpoint("store.written")
+                self.keywords.write(document, ids, texts, metadatas, embeddings, revision)
         log.info("stored %s: %d chunks, %d stale removed", document, len(ids), len(stale))
 
     def delete_document(self, document: str) -> int:
         with self.writing(), self._guard.shared():
             collection = self._handle.collection
-            ids = [i for page in _pages(collection, [], {"document": document}) for i in page["ids"]]
-            if not ids:
+            ids = [i for page in pages(collection, [], {"document": document}) for i in page["ids"]]
+            if not ids and not self.keywords.hashes(document):
                 return 0
-            with self._changing():
+            with self._changing(document) as revision:
                 for start in range(0, len(ids), WRITE_BATCH):
                     collection.delete(ids=ids[start:start + WRITE_BATCH])
                 checkpoint("store.deleted")
+                self.keywords.write(document, [], [], [], [], revision)
         log.info("deleted %s: %d chunks", document, len(ids))
         return len(ids)
 
     @contextmanager
-    def _changing(self) -> Iterator[None]:
-        """A write's revision (lock and handle held): a "writing-" marker before the first chunk changes,
-        a fresh value after. A write that fails still ends with a fresh value, not taken as this
-        process's own, so every process (this one too) reloads what may have partly changed."""
-        self._seen = self._set_revision(WRITING + uuid.uuid4().hex)
+    def _changing(self, document: str) -> Iterator[str]:
+        """A write's revision (lock and handle held): a "writing-" marker naming `document` before the
+        first chunk changes; the body records the fresh value it is given with the keyword rows. A write
+        that fails re-indexes the document from what the vectors now hold, under a fresh value not taken
+        as this process's own, so every process (this one too) reloads what may have partly changed."""
+        self._seen = self.keywords.set_revision(WRITING + uuid.uuid4().hex, writing=document)
+        revision = uuid.uuid4().hex
         try:
-            yield
+            yield revision
         except BaseException:
-            self._set_revision(uuid.uuid4().hex)
+            self._index_document(document)
             raise
-        self._seen = self._set_revision(uuid.uuid4().hex)
+        self._seen = revision
 
-    def _set_revision(self, revision: str) -> str:
-        """Record `revision` on the collection (the caller holds the lock). Only a write of this process's
-        own also makes it `_seen`: a healed marker means chunks this process has not loaded."""
-        self._handle.collection.modify(metadata={"revision": revision})
+    def _index_document(self, document: str) -> str:
+        """With the lock held: make the document's keyword rows match its chunks in Chroma; a fresh revision."""
+        with self._guard.shared():
+            chunks = _document_chunks(self._handle.collection, document, embeddings=True)
+        revision = uuid.uuid4().hex
+        self.keywords.write(document, [c.chunk_id for c in chunks], [c.text for c in chunks],
+                            [c.metadata for c in chunks], [c.embedding for c in chunks], revision)
         return revision
 
+    def _index_all(self) -> None:
+        """With the lock held: fill a new keyword index from the vectors a store already holds (once)."""
+        documents = sorted({str((meta or {}).get("document")) for page in pages(self._handle.collection, ["metadatas"])
+                            for meta in page["metadatas"]})
+        for document in documents:
+            self._index_document(document)
+        self.keywords.mark_built()
+        log.info("keyword index built from the store: %d documents", len(documents))
 
-def _pages(collection, include: list[str], where: Where | None = None) -> Iterator[dict[str, Any]]:
-    """Every record, a page at a time: no single call grows with the collection."""
-    offset = 0
-    while True:
-        page = collection.get(include=include, where=where, limit=PAGE, offset=offset)
-        if not page["ids"]:
-            return
-        yield page
-        if len(page["ids"]) < PAGE:
-            return
-        offset += PAGE
+
+def _document_chunks(collection, document: str, embeddings: bool = False) -> list[StoredChunk]:
+    include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+    chunks = [StoredChunk(chunk_id, text or "", dict(meta or {}), list(vector) if embeddings else None)
+              for page in pages(collection, include, {"document": document})
+              for chunk_id, text, meta, vector in zip(page["ids"], page["documents"], page["metadatas"],
+                                                      page["embeddings"] if embeddings else [None] * len(page["ids"]))]
+    return sorted(chunks, key=lambda chunk: (int(chunk.metadata.get("chunk_index", 0)), chunk.chunk_id))

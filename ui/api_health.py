@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -30,7 +31,9 @@ def health(services: Services) -> dict[str, Any]:
         "status": "ok", "version": VERSION,
         "models": {"embedder": "all-MiniLM-L6-v2", "llm": components.models.name, "llm_loaded": components.models.loaded},
         "store": {"documents": len(documents), "chunks": sum(d.chunks for d in documents),
-                  "backend": "chroma server" if settings.chroma_url else "chroma embedded"},
+                  "backend": "chroma server" if settings.chroma_url else "chroma embedded",
+                  "revision": components.store.revision()},
+        "worker": os.getpid(),  # which process answered, when `tom serve --workers N` runs several
         "frameworks": frameworks,
         "queues": {lane.name: lane.queued for lane in (lanes.model, lanes.answers, lanes.ingest)},
     }

@@ -166,12 +166,14 @@ def serve_command(
     ctx: typer.Context,
     host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1)")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default 7860)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes on the port; each loads its own models and "
+                                                   "shares the store, keyword index and answer log")] = 1,
 ) -> None:
     """Start the web UI and the HTTP API (docs at /docs) on one port."""
     from ui.server import serve
 
     settings = parts(ctx).settings
-    serve(parts(ctx), host or settings.host, port or settings.port)
+    serve(parts(ctx), host or settings.host, port or settings.port, workers)
 
 
 from ui import cli_eval, cli_review  # noqa: E402,F401  (register their commands on `app`)

@@ -7,6 +7,7 @@ check), the same lanes and time limit, and the same ingestion lock.
 from __future__ import annotations
 
 import logging
+import os
 
 import ingest  # noqa: F401  (offline switches first)
 from assistant.components import Components
@@ -35,7 +36,15 @@ def default_app():
     return build_app(Components())
 
 
-def serve(components: Components, host: str, port: int) -> None:
+def serve(components: Components, host: str, port: int, workers: int = 1) -> None:
+    """Serve on host:port. Several workers are separate processes, each building its app from the
+    environment (`default_app`; the host is passed on as TOM_HOST, which the Host check accepts): they
+    share the data folder, so a document one of them stores is seen by the others on their next request."""
     import uvicorn
 
-    uvicorn.run(build_app(components, hosts=[host]), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(build_app(components, hosts=[host]), host=host, port=port, log_level="info")
+        return
+    os.environ["TOM_HOST"] = host
+    log.info("serving with %d worker processes", workers)
+    uvicorn.run("ui.server:default_app", factory=True, workers=workers, host=host, port=port, log_level="info")

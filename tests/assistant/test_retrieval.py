@@ -34,7 +34,7 @@ def test_every_hit_has_a_dense_relevance(retriever):
 
 
 def test_acronyms_defined_in_the_corpus_are_found(retriever):
-    assert retriever.keyword.acronyms["TOM"] == "Target Operating Model"
+    assert retriever.acronyms["TOM"] == "Target Operating Model"
     assert "board meetings" in retriever.dense_query("What does our TOM say about board meetings?")
 
 
@@ -59,3 +59,20 @@ def test_a_name_word_explained_by_a_clearer_name_names_nothing_else(retriever):
 def test_an_everyday_word_that_happens_to_be_in_a_name_names_nothing(retriever):
     assert retriever.documents_named("What share of contact should be handled by self-serve?") == []
     assert retriever.documents_named("What does our TOM say about board meetings?") == []
+
+
+def test_a_search_asks_chroma_only_for_neighbours_and_missing_passages(retriever, monkeypatch):
+    """Before: about a dozen Chroma count() and metadata reads per answer, and a keyword index rebuilt
+    from every chunk after any write. Now freshness is an SQLite read, and Chroma is asked only for
+    the nearest vectors (one query per dense view) and, in one get, the keyword-only hits' text."""
+    from chromadb.api.models.Collection import Collection
+
+    calls: list[str] = []
+    for name in ("count", "get", "query", "modify"):
+        original = getattr(Collection, name)
+        monkeypatch.setattr(Collection, name, lambda self, *a, _name=name, _original=original, **kw:
+                            (calls.append(_name), _original(self, *a, **kw))[1])
+    hits = retriever.search("What does our TOM say about board meetings?", k=6)
+    assert len(hits) == 6 and all(hit.text and hit.dense > 0 for hit in hits)
+    assert "count" not in calls and "modify" not in calls
+    assert 1 <= calls.count("query") <= 2 and calls.count("get") <= 1

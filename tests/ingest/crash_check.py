@@ -34,7 +34,6 @@ def files(folder: Path) -> dict[str, str]:
 
 def check(root: Path, embedder) -> dict:
     from assistant.components import Components
-    from ingest.keyword_index import KeywordIndex
     from ingest.settings import Settings
 
     settings = Settings(data_dir=root / "data", corpus_dir=root / "corpus")
@@ -53,7 +52,8 @@ def check(root: Path, embedder) -> dict:
         "store": state(store),
         "reference": state(reference.store),
         "reference_failed": reference_summary.failed,
-        "keyword_index_agrees": sorted(c.chunk_id for c in KeywordIndex(store).chunks) == sorted(c.chunk_id for c in chunks),
+        "keyword_index_agrees": store.keywords.chunk_ids() == sorted(c.chunk_id for c in chunks)
+                                and {info.document: {info.doc_hash: info.chunks} for info in store.documents()} == state(store),
         "sources": sorted({str(c.metadata.get("source")) for c in chunks}),
         "corpus": files(root / "corpus"),
         "trash": sorted(files(root / "data" / "trash").values()),

@@ -7,8 +7,8 @@ OP is ingest (of the corpus, after notes.txt was edited), edit (the same, with a
 notes.txt one chunk long), add (notes.txt replaced by an upload), add-new (a new upload, pilot.txt)
 or delete (notes.txt). The corpus is ingested first if the store is empty. KILL is a checkpoint
 name (set as TOM_FAULT_AT once the set-up is done), or a kill point that needs no hook in the code
-under test: "after-upsert" (SIGKILL straight after Chroma's first upsert) or "before-revision" (at
-the first change to the collection's metadata after an upsert, i.e. before the revision is bumped).
+under test: "after-upsert" (SIGKILL straight after Chroma's first upsert) or "before-revision" (when
+the keyword rows are about to be written after an upsert, i.e. before the revision is bumped).
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ V1_EDITED = "Meeting notes\n\nOur quokka boards will have a clear remit.\n"
 
 
 def kill_in_chroma(point: str) -> None:
-    """Patch Chroma's Collection so this process dies after the first upsert, or at the first metadata
-    change that follows an upsert."""
+    """Patch Chroma's Collection so this process dies after the first upsert, or when the keyword rows
+    that follow an upsert are about to be written."""
     from chromadb.api.models.Collection import Collection
 
-    upsert, modify = Collection.upsert, Collection.modify
+    from ingest.keyword_index import KeywordIndex
+
+    upsert, write = Collection.upsert, KeywordIndex.write
     upserted = []
 
     def upsert_then(self, *args, **kwargs):
@@ -37,14 +39,14 @@ def kill_in_chroma(point: str) -> None:
         if point == "after-upsert":
             os.kill(os.getpid(), signal.SIGKILL)
 
-    def modify_unless_upserted(self, *args, **kwargs):
+    def write_unless_upserted(self, *args, **kwargs):
         if upserted:
             os.kill(os.getpid(), signal.SIGKILL)
-        return modify(self, *args, **kwargs)
+        return write(self, *args, **kwargs)
 
     Collection.upsert = upsert_then
     if point == "before-revision":
-        Collection.modify = modify_unless_upserted
+        KeywordIndex.write = write_unless_upserted
 
 
 def main(op: str, kill: str, root: Path, embedder=None, counter=None) -> None:

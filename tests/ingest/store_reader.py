@@ -15,17 +15,17 @@ from pathlib import Path
 
 
 def main(data_dir: Path, vector: list[float], word: str) -> None:
-    from ingest.keyword_index import KeywordIndex
     from ingest.settings import Settings
     from ingest.store import ChunkStore
+    from ingest.text import tokenize
 
     store = ChunkStore(Settings(data_dir=data_dir))
-    index = KeywordIndex(store)
     while True:
         line: dict = {"t": time.time(), "error": None}
         try:
+            store.revision()  # a request's one freshness check
             line["query"] = sorted({str(c.metadata.get("document")) for c, _ in store.query(vector, 5)})
-            line["keyword"] = sorted({str(c.metadata.get("document")) for c, _ in index.search(word, 5)})
+            line["keyword"] = sorted({hit.document for hit in store.keywords.search(tokenize(word), 5)})
             line["documents"] = [info.document for info in store.documents()]
         except Exception as error:  # noqa: BLE001  (reported to the test, which fails on it)
             line["error"] = f"{type(error).__name__}: {error}"

@@ -1,39 +1,8 @@
 """The same ingestion and search against a `chroma run` server on 127.0.0.1, chosen by one setting."""
 
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import free_port
-
 from ingest.settings import Settings
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path):
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("chroma server did not start")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=30)
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_server: str, docs_dir: Path, tmp_path: Path, embedder):

@@ -1,6 +1,7 @@
 """Several real processes on one embedded Chroma store: a long-lived reader (as `tom serve`) sees what
-`tom ingest` wrote, writers wait for each other, and a writer killed before it marks its change still
-makes other processes' keyword indexes rebuild; a write that cannot get the lock in time says so (503)."""
+`tom ingest` wrote, writers wait for each other, and a writer killed before it writes its keyword rows
+is healed by the next reader (that one document re-indexed from the vectors); a write that cannot
+get the lock in time says so (503)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from assistant.components import Components
-from ingest.keyword_index import KeywordIndex
 from ingest.settings import Settings
 from ingest.store import ChunkStore
+from ingest.text import tokenize
 
 PROJECT = Path(__file__).resolve().parents[2]
 PILOT = "Zephyr pilot\n\nThe Zephyr parking pilot runs in Frome from May.\n"
@@ -106,42 +107,48 @@ def test_writer_processes_wait_for_the_lock_and_both_land(tmp_path: Path, settin
         lock.release()
     assert [writer.wait(timeout=600) for writer in writers] == [0, 0]
     assert {info.document: info.chunks for info in store.documents()} == {"alpha.txt": 1, "beta.txt": 1}
-    index = KeywordIndex(store)
-    assert [c.metadata["document"] for c, _ in index.search("wombat", 3)] == ["alpha.txt"]
+    assert [hit.document for hit in store.keywords.search(tokenize("wombat"), 3)] == ["alpha.txt"]
     for name, sentence in (("alpha.txt", "The alpha wombat plan covers Frome."), ("beta.txt", "The beta numbat plan covers Wells.")):
         best = store.query(embedder.get_text_embedding(sentence), 1)
         assert best and best[0][0].metadata["document"] == name
 
 
 def test_a_writer_killed_before_marking_its_change_is_still_seen(tmp_path: Path, embedder):
-    """A child replaces notes.txt (same number of chunks) and is killed before the revision is bumped.
-    Before: the revision (its value and the chunk count) did not change, so this process's keyword
-    index kept the old text for ever."""
+    """A child replaces notes.txt (same number of chunks) and is killed after its vectors, before its
+    keyword rows and the revision. The next read here heals the marker it left: notes.txt is
+    re-indexed from the vectors, so keyword search finds the new text."""
     root = tmp_path / "root"
     (root / "corpus").mkdir(parents=True)
     (root / "corpus" / "notes.txt").write_text("Meeting notes\n\nOur boards will have a clear remit.\n", encoding="utf-8")
     components = Components(Settings(data_dir=root / "data", corpus_dir=root / "corpus"), embedder=embedder)
     assert not components.ingester.ingest().failed
-    index = KeywordIndex(components.store)
-    assert index.search("quokka", 3) == [] and index.search("remit", 3)
+    store = components.store
+
+    def documents_holding(word: str) -> list[str]:
+        store.revision()  # a request's freshness check, which heals a dead writer's marker
+        return [hit.document for hit in store.keywords.search(tokenize(word), 3)]
+
+    assert documents_holding("quokka") == [] and documents_holding("remit")
     child = subprocess.run([sys.executable, "-m", "tests.ingest.crash_child", "edit", "before-revision", str(root)],
                            cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)}, capture_output=True, text=True,
                            timeout=600)
     assert child.returncode == -9, child.stderr[-2000:]
-    assert [c.metadata["document"] for c, _ in index.search("quokka", 3)] == ["notes.txt"]
+    assert documents_holding("quokka") == ["notes.txt"]
+    assert store.keywords.hashes("notes.txt") == store.chunk_hashes("notes.txt")
 
 
 def test_a_dead_writers_marker_is_replaced_by_the_next_reader(settings: Settings, ingester, docs_dir: Path):
     """A "writing-" revision left by a killed writer (nobody holds the lock) becomes a fresh value, so
-    readers that cached the half-written view rebuild."""
+    readers that cached the half-written view reload it."""
     from ingest.store import WRITING
 
     ingester.ingest([docs_dir])
     store = ingester.store
-    store.collection.modify(metadata={"revision": WRITING + "dead-writer"})  # as a writer killed mid-write leaves it
+    store.keywords.set_revision(WRITING + "dead-writer", writing="notes.txt")  # as a writer killed mid-write leaves it
     other = ChunkStore(settings)  # another process's view
     revision = other.revision()
     assert not revision.startswith(WRITING) and store.revision() == revision
+    assert other.keywords.writing() is None
 
 
 def test_a_write_that_cannot_get_the_lock_says_the_store_is_busy(settings: Settings, embedder, docs_dir: Path):
