@@ -49,7 +49,7 @@ def _paths():
     from assistant.scope import unknown_bodies
     from assistant.review_vague import is_action
     from assistant.statements import parse_proposal, split_statements
-    from ingest.keyword_index import find_acronyms
+    from ingest.naming import find_acronyms
     from ingest.structure import parse_blocks
 
     return {
