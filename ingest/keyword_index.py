@@ -32,7 +32,7 @@ from ingest.records import DocumentInfo
 from ingest.sqlite_db import Database
 
 FILE_NAME = "keywords.sqlite3"
-FORMAT = 3  # PRAGMA user_version of the file; an older file is emptied and filled again from the vectors
+FORMAT = 4  # PRAGMA user_version of the file; an older file is emptied and filled again from the vectors
 log = logging.getLogger(__name__)
 
 

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS documents (
     title TEXT NOT NULL, council TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL,
     doc_hash TEXT NOT NULL, source TEXT NOT NULL,
     chunks INTEGER NOT NULL,
+    inferred TEXT NOT NULL,  -- comma-separated: the fields guessed from the text
     names TEXT NOT NULL,     -- JSON list: the stemmed words that name the document
     acronyms TEXT NOT NULL   -- JSON object: abbreviations its text defines
 );
@@ -41,13 +42,14 @@ def upsert(db: sqlite3.Connection, document: str, texts: list[str], metadatas: l
     """Record (or update) `document` from its chunks; its id stays the same across updates."""
     info = document_info(document, metadatas)
     row = (document, str(metadatas[0].get("title", "")), str(metadatas[0].get("council", "")), info.kind, info.date,
-           info.status, info.doc_hash, info.source, len(metadatas), json.dumps(name_tokens(document, metadatas[0])),
+           info.status, info.doc_hash, info.source, len(metadatas), ",".join(info.inferred), json.dumps(name_tokens(document, metadatas[0])),
            json.dumps(find_acronyms(texts)))
     db.execute(
-        "INSERT INTO documents (document, title, council, kind, date, status, doc_hash, source, chunks, names, acronyms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(document) DO UPDATE SET title=excluded.title, "
+        "INSERT INTO documents (document, title, council, kind, date, status, doc_hash, source, chunks, inferred, names, "
+        "acronyms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(document) DO UPDATE SET title=excluded.title, "
         "council=excluded.council, kind=excluded.kind, date=excluded.date, status=excluded.status, "
-        "doc_hash=excluded.doc_hash, source=excluded.source, chunks=excluded.chunks, names=excluded.names, "
+        "doc_hash=excluded.doc_hash, source=excluded.source, chunks=excluded.chunks, inferred=excluded.inferred, "
+        "names=excluded.names, "
         "acronyms=excluded.acronyms", row)
     return int(db.execute("SELECT id FROM documents WHERE document = ?", (document,)).fetchone()[0])
 
@@ -63,10 +65,11 @@ def remove(db: sqlite3.Connection, document: str) -> None:
 
 def documents(db: sqlite3.Connection) -> list[DocumentInfo]:
     """Every document, by name. A council left empty in the metadata reads "unknown", as before."""
-    rows = db.execute("SELECT document, title, council, kind, date, status, chunks, doc_hash, source FROM documents "
-                      "ORDER BY document").fetchall()
-    return [DocumentInfo(document, title or document, council or "unknown", kind, date, status, chunks, doc_hash, source)
-            for document, title, council, kind, date, status, chunks, doc_hash, source in rows]
+    rows = db.execute("SELECT document, title, council, kind, date, status, chunks, doc_hash, source, inferred "
+                      "FROM documents ORDER BY document").fetchall()
+    return [DocumentInfo(document, title or document, council or "unknown", kind, date, status, chunks, doc_hash, source,
+                         [name for name in inferred.split(",") if name])
+            for document, title, council, kind, date, status, chunks, doc_hash, source, inferred in rows]
 
 
 def hashes(db: sqlite3.Connection, document: str) -> dict[str, int]:
