@@ -22,6 +22,7 @@ from assistant.context import ContextBuilder
 from assistant.conversations import AnswerLog
 from assistant.errors import TooLarge, UserError
 from assistant.drafting import Drafter, ExtractiveDrafter, LLMDrafter
+from assistant.focus import Focus, render_sources
 from assistant.followups import standalone
 from assistant.grounding import Grounder, GroundedStream, TokenSink
 from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
@@ -94,6 +95,7 @@ class Assistant:
         self.grounder = Grounder(retriever.embedder, settings.min_support, retriever.councils)
         self.contexts = ContextBuilder(settings, retriever)
         self.extractive = ExtractiveDrafter(retriever)
+        self.focus = Focus(retriever.embedder, self.grounder.lines, settings.source_chars)
 
     def ask(self, question: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
             on_token: TokenSink | None = None, history: list[dict] | None = None,
@@ -118,6 +120,12 @@ class Assistant:
         answer.answer_id = self.log.record(answer.record(question))
         return answer
 
+    def model_sources(self, question: str, context: list[Hit]) -> str:
+        """The numbered sources the model reads: the lines of each passage that bear on the question."""
+        if not self.settings.source_chars:
+            return render_sources(context, {n: [hit.text] for n, hit in enumerate(context, start=1)})
+        return render_sources(context, self.focus.choose(question, context, self.retriever.identity))
+
     def _model(self, mode: str) -> tuple[LLM | None, str]:
         """The model for llm mode, or None (with the reason) when it cannot be had."""
         if mode != "llm":
@@ -130,7 +138,7 @@ class Assistant:
     def _answer(self, question: str, context: list[Hit], llm: LLM | None, on_token: TokenSink | None,
                 notice: str) -> tuple[bool, str, list[Citation], Drafter, str]:
         """Draft and ground; a model that fails mid-answer gives way to the extractive drafter."""
-        drafter: Drafter = LLMDrafter(self.settings, llm) if llm is not None else self.extractive
+        drafter: Drafter = LLMDrafter(self.settings, llm, self.model_sources) if llm is not None else self.extractive
         if not context or not self.contexts.covers(question, context):
             return True, REFUSAL, [], drafter, notice
         outside = unknown_bodies(question, self.retriever.unknown)

@@ -8,6 +8,7 @@ supported, cited sentences reach the user.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import closing
 from typing import Protocol
 
@@ -42,11 +43,12 @@ class Drafter(Protocol):
 class LLMDrafter:
     """The model writes the answer from numbered passages; the stream is grounded as it comes."""
 
-    def __init__(self, settings: Settings, llm: LLM) -> None:
-        self.settings, self.llm, self.name = settings, llm, llm.name
+    def __init__(self, settings: Settings, llm: LLM, sources: Callable[[str, list[Hit]], str]) -> None:
+        """`sources(question, context)` renders the numbered passages the model reads."""
+        self.settings, self.llm, self.name, self.sources = settings, llm, llm.name, sources
 
     def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str:
-        sources = "\n\n".join(f"[{n}] {hit.title} — {hit.section}\n{hit.text}" for n, hit in enumerate(context, start=1))
+        sources = self.sources(question, context)
         messages = [
             {"role": "system", "content": prompt("answer_system")},
             {"role": "user", "content": render("answer_user", sources=sources, question=question)},

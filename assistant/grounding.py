@@ -113,6 +113,11 @@ class Grounder:
             )
         return self._passages[key]
 
+    def lines(self, hit: Hit) -> tuple[list[str], np.ndarray]:
+        """A passage's sentences and lines with their embeddings (computed once, shared with grounding)."""
+        passage = self._passage(hit)
+        return passage.sentences, passage.vectors
+
     def ground(self, answer: str, sources: list[Hit], question: str = "") -> Grounded:
         """Keep the supported claims of `answer`, cited. A bare reply ("5", "the Merton Improvement
         Board") says nothing alone, so it is judged as the answer to `question`."""

@@ -1,0 +1,67 @@
+"""Does the focused prompt keep the key facts? A model-free check of what the model is given to read.
+
+For every answerable question of a set, the context is built as an answer builds it, and each key
+fact (any of its alternatives) is looked for in the whole passages and in the lines `Focus`
+chooses. A fact the whole passages hold and the focused ones lose is one the model can no longer
+write. Also reports the size of what the model reads, in characters.
+
+    python -m eval.context_facts eval/sets/tom-questions-v2.jsonl --split dev [--budget 1600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+
+import ingest  # noqa: F401  (offline first)
+from assistant.components import Components
+from assistant.focus import render_sources
+from eval.dataset import Selection, load_set, select
+from ingest.text import alternatives
+
+
+def present(fact: str, text: str) -> bool:
+    lowered = text.lower()
+    return any(alt.lower() in lowered for alt in alternatives(fact))
+
+
+def measure(components: Components, path: str, selection: Selection, budget: int | None) -> dict:
+    assistant = components.assistant
+    focus = assistant.focus if budget is None else type(assistant.focus)(
+        assistant.retriever.embedder, assistant.grounder.lines, budget)
+    questions = [q for q in select(load_set(path), selection) if q.answerable and not q.follows and selection.wants(q)]
+    held = kept = 0
+    whole_sizes, focused_sizes, lost = [], [], []
+    for q in questions:
+        context = assistant.contexts.build(assistant.retriever.search(q.question), q.question)
+        whole = render_sources(context, {n: [h.text] for n, h in enumerate(context, start=1)})
+        focused = render_sources(context, focus.choose(q.question, context, assistant.retriever.identity))
+        whole_sizes.append(len(whole))
+        focused_sizes.append(len(focused))
+        for fact in q.must_include:
+            if present(fact, whole):
+                held += 1
+                if present(fact, focused):
+                    kept += 1
+                else:
+                    lost.append({"id": q.id, "fact": fact})
+    return {"questions": len(questions), "facts_in_passages": held, "facts_kept": kept,
+            "kept_share": round(kept / held, 3) if held else None,
+            "chars_p50": {"whole": statistics.median(whole_sizes), "focused": statistics.median(focused_sizes)},
+            "chars_p95": {"whole": sorted(whole_sizes)[int(0.95 * (len(whole_sizes) - 1))],
+                          "focused": sorted(focused_sizes)[int(0.95 * (len(focused_sizes) - 1))]},
+            "lost": lost}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set")
+    parser.add_argument("--split", choices=["dev", "test"])
+    parser.add_argument("--budget", type=int, help="characters of passage text (default: the settings')")
+    args = parser.parse_args()
+    print(json.dumps(measure(Components(), args.set, Selection(split=args.split), args.budget), indent=1))
+
+
+if __name__ == "__main__":
+    main()
