@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from assistant.answer_type import answers, asked_kind
@@ -24,7 +25,7 @@ from assistant.errors import TooLarge, UserError
 from assistant.drafting import Drafter, ExtractiveDrafter, LLMDrafter
 from assistant.focus import Focus, render_sources
 from assistant.followups import standalone
-from assistant.grounding import Grounder, GroundedStream, TokenSink
+from assistant.grounding import Grounded, Grounder, GroundedStream, TokenSink
 from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.scope import unknown_bodies
@@ -72,6 +73,22 @@ class Answer:
         return {**asdict(self), "question": question, "citations": [c.to_dict() for c in self.citations]}
 
 
+@dataclass
+class Quotations:
+    """The passages' best sentences, verbatim, grounded and cited as an answer is: what the user reads while
+    the model is still reading its prompt (seconds on 2 cores). Shown as quotations, never as the answer."""
+
+    text: str
+    citations: list[Citation]
+
+    def to_dict(self) -> dict:
+        """As the API sends it: the citations serialised as an answer's are."""
+        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
+
+
+QuotesSink = Callable[[Quotations], None]
+
+
 def check_question(question: str | None, limit: int) -> str:
     """The question with its white space folded; the length is checked before anything else reads it."""
     question = question or ""
@@ -99,8 +116,9 @@ class Assistant:
 
     def ask(self, question: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
             on_token: TokenSink | None = None, history: list[dict] | None = None,
-            should_stop: StopCheck | None = None) -> Answer:
-        """The grounded answer; once `should_stop()` is true the model stops at its next token (raises Cancelled)."""
+            should_stop: StopCheck | None = None, on_quotes: QuotesSink | None = None) -> Answer:
+        """The grounded answer; once `should_stop()` is true the model stops at its next token (raises Cancelled).
+        In llm mode `on_quotes` gets the extractive answer's quotations before the model is asked, if any survive."""
         started = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         session = session or AnswerLog.new_session()
@@ -109,7 +127,8 @@ class Assistant:
         standalone_question = standalone(question, self.log.history(session) if history is None else history, llm)
         hits = self.retriever.search(standalone_question, k=self.settings.top_k, filters=filters)
         context = self.contexts.build(hits, standalone_question, filters)
-        refused, text, citations, drafter, notice = self._answer(standalone_question, context, llm, on_token, notice)
+        refused, text, citations, drafter, notice = self._answer(standalone_question, context, llm, on_token, notice,
+                                                                 on_quotes)
         if refused and on_token:
             on_token(REFUSAL)
         answer = Answer(
@@ -136,7 +155,7 @@ class Assistant:
             return None, f"The language model is unavailable ({error}); answering in extractive mode."
 
     def _answer(self, question: str, context: list[Hit], llm: LLM | None, on_token: TokenSink | None,
-                notice: str) -> tuple[bool, str, list[Citation], Drafter, str]:
+                notice: str, on_quotes: QuotesSink | None = None) -> tuple[bool, str, list[Citation], Drafter, str]:
         """Draft and ground; a model that fails mid-answer gives way to the extractive drafter."""
         drafter: Drafter = LLMDrafter(self.settings, llm, self.model_sources) if llm is not None else self.extractive
         if not context or not self.contexts.covers(question, context):
@@ -145,6 +164,8 @@ class Assistant:
         if outside:  # every passage would be about someone else
             log.info("refused: the documents never mention %s", ", ".join(outside))
             return True, REFUSAL, [], drafter, notice
+        if llm is not None and on_quotes is not None:
+            self._send_quotations(question, context, on_quotes)
         sink = GroundedStream(self.grounder, context, on_token, question)
         try:
             draft = drafter.draft(question, context, sink)
@@ -156,9 +177,27 @@ class Assistant:
             drafter, sink = self.extractive, GroundedStream(self.grounder, context, on_token, question)
             draft = drafter.draft(question, context, sink)
         grounded = sink.finish(draft)
-        if grounded.empty or draft.strip().upper().startswith("NOT FOUND"):
-            return True, REFUSAL, [], drafter, notice
-        if not answers(question, grounded.text):  # supported, but not what was asked (no date for "when")
-            log.info("refused: the grounded reply holds no %s for %r", asked_kind(question), question[:80])
+        if reason := _refusal(question, draft, grounded):
+            log.info("refused: %s", reason)
             return True, REFUSAL, [], drafter, notice
         return False, grounded.text, grounded.citations, drafter, notice
+
+    def _send_quotations(self, question: str, context: list[Hit], on_quotes: QuotesSink) -> None:
+        """The extractive answer, grounded and checked as the final answer is, sent before the model reads its
+        prompt; nothing is sent when that answer would be refused."""
+        sink = GroundedStream(self.grounder, context, None, question)
+        draft = self.extractive.draft(question, context, sink)
+        grounded = sink.finish(draft)
+        if reason := _refusal(question, draft, grounded):
+            log.info("no quotations: %s", reason)
+            return
+        on_quotes(Quotations(grounded.text, grounded.citations))
+
+
+def _refusal(question: str, draft: str, grounded: Grounded) -> str | None:
+    """Why a grounded reply cannot be shown as the answer to `question`, or None when it can."""
+    if grounded.empty or draft.strip().upper().startswith("NOT FOUND"):
+        return "the reply says NOT FOUND, or nothing in it survived grounding"
+    if not answers(question, grounded.text):  # supported, but not what was asked (no date for "when")
+        return f"the grounded reply holds no {asked_kind(question)} for {question[:80]!r}"
+    return None

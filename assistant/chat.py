@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 
-from assistant.answering import Answer, Assistant, QuestionError, QuestionTooLong, check_question
+from assistant.answering import Answer, Assistant, QuestionError, QuestionTooLong, QuotesSink, check_question
 from assistant.conversations import AnswerLog
 from assistant.grounding import TokenSink
 from assistant.llm import StopCheck
@@ -74,12 +74,13 @@ class Chat:
 
     def respond(self, message: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
                 on_token: TokenSink | None = None, history: list[dict] | None = None,
-                should_stop: StopCheck | None = None) -> Answer:
-        """The answer (or review) to a chat message; `should_stop` ends an answer's generation at its next token."""
+                should_stop: StopCheck | None = None, on_quotes: QuotesSink | None = None) -> Answer:
+        """The answer (or review) to a chat message; `should_stop` ends an answer's generation at its next token.
+        `on_quotes` gets an llm answer's quotations before the model is asked (a review sends none)."""
         proposal = check_message(message, self.assistant.settings)
         if proposal is None:
             return self.assistant.ask(message, session=session, mode=mode, filters=filters, on_token=on_token,
-                                      history=history, should_stop=should_stop)
+                                      history=history, should_stop=should_stop, on_quotes=on_quotes)
         return self._review(message, proposal, session, on_token, should_stop)
 
     def _review(self, message: str, proposal: str, session: str | None, on_token: TokenSink | None,

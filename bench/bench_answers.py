@@ -1,4 +1,5 @@
-"""Answer speed: extractive p50/p95 on the whole set, LLM time to first token and to the full answer.
+"""Answer speed: extractive p50/p95 on the whole set; for LLM answers, the time to the quotations (the
+first cited content), to the first verified phrased token, and to the full answer.
 
 Baseline in the same process: retrieval alone for the same questions, so each figure is also a
 ratio to it. The LLM part also reports the prompt's size in model tokens. Writes
@@ -15,18 +16,18 @@ import time
 
 import ingest  # noqa: F401  (offline first)
 from common import percentile, write_result
+from assistant.answering import Assistant
 from assistant.components import Components
+from assistant.llm import LLM, LLMUnavailable
 from assistant.prompts import prompt, render
 from eval.dataset import SETS_DIR, load_set
-
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--llm-questions", type=int, default=8)
     args = parser.parse_args()
-    components = Components()
-    assistant = components.assistant
+    assistant = Components().assistant
     questions = [q.question for q in load_set(SETS_DIR / "tom-questions.jsonl") if not q.follows]
     assistant.ask(questions[0], mode="extractive")  # warm: embedder, keyword index
 
@@ -39,23 +40,6 @@ def main() -> None:
         assistant.ask(question, mode="extractive")
         extractive.append((time.perf_counter() - started) * 1000)
 
-    llm, notice = assistant.llm()
-    if llm is None:
-        raise SystemExit(notice)
-    first_tokens, totals, prompt_tokens, answer_tokens = [], [], [], []
-    for question in questions[: args.llm_questions]:
-        hits = assistant.retriever.search(question)
-        context = assistant.context(hits, question)
-        sources = "\n\n".join(f"[{n}] {h.title} — {h.section}\n{h.text}" for n, h in enumerate(context, start=1))
-        text = prompt("answer_system") + render("answer_user", sources=sources, question=question)
-        prompt_tokens.append(llm.count_tokens(text) if hasattr(llm, "count_tokens") else len(text.split()))
-        marks: list[float] = []
-        started = time.perf_counter()
-        answer = assistant.ask(question, mode="llm", on_token=lambda _t: marks.append(time.perf_counter()))
-        totals.append((time.perf_counter() - started) * 1000)
-        first_tokens.append(((marks[0] if marks else time.perf_counter()) - started) * 1000)
-        answer_tokens.append(llm.count_tokens(answer.answer) if hasattr(llm, "count_tokens") else len(answer.answer.split()))
-
     base = statistics.median(retrieval)
     result = {
         "questions": len(questions),
@@ -63,17 +47,64 @@ def main() -> None:
         "extractive_p50_ms": round(statistics.median(extractive), 1),
         "extractive_p95_ms": round(percentile(extractive, 0.95), 1),
         "extractive_p50_vs_retrieval": round(statistics.median(extractive) / base, 2),
+        **llm_timings(assistant, questions[: args.llm_questions], base),
+    }
+    write_result("answers", result)
+
+
+def llm_timings(assistant: Assistant, questions: list[str], base: float) -> dict:
+    """Per question: when the quotations came (if any were sent), the first phrased token, the whole answer."""
+    try:
+        llm = assistant.models.get()
+    except LLMUnavailable as error:
+        raise SystemExit(f"the language model is unavailable: {error}") from None
+    quotations, first_tokens, totals, prompt_tokens, answer_tokens = [], [], [], [], []
+    for question in questions:
+        prompt_tokens.append(_prompt_tokens(assistant, llm, question))
+        marks: dict[str, float] = {}
+        started = time.perf_counter()
+        answer = assistant.ask(question, mode="llm", on_quotes=lambda _q: marks.setdefault("quotations", time.perf_counter()),
+                               on_token=lambda _t: marks.setdefault("token", time.perf_counter()))
+        ended = time.perf_counter()
+        totals.append((ended - started) * 1000)
+        first_tokens.append((marks.get("token", ended) - started) * 1000)
+        if "quotations" in marks:
+            quotations.append((marks["quotations"] - started) * 1000)
+        answer_tokens.append(_count(llm, answer.answer))
+    return {
         "llm_model": llm.name,
         "llm_questions": len(totals),
-        "llm_first_token_p50_ms": round(statistics.median(first_tokens)),
-        "llm_full_answer_p50_ms": round(statistics.median(totals)),
+        "llm_quotations_sent": len(quotations),
+        "llm_quotations_p50_ms": _ms(quotations, 0.5),
+        "llm_quotations_p95_ms": _ms(quotations, 0.95),
+        "llm_first_token_p50_ms": _ms(first_tokens, 0.5),
+        "llm_first_token_p95_ms": _ms(first_tokens, 0.95),
+        "llm_full_answer_p50_ms": _ms(totals, 0.5),
+        "llm_full_answer_p95_ms": _ms(totals, 0.95),
         "llm_full_answer_max_ms": round(max(totals)),
         "llm_full_answer_p50_vs_retrieval": round(statistics.median(totals) / base, 1),
         "prompt_tokens_p50": int(statistics.median(prompt_tokens)),
         "prompt_tokens_max": max(prompt_tokens),
         "answer_tokens_p50": int(statistics.median(answer_tokens)),
     }
-    write_result("answers", result)
+
+
+def _prompt_tokens(assistant: Assistant, llm: LLM, question: str) -> int:
+    """The size of the answer prompt the model reads before its first token."""
+    context = assistant.contexts.build(assistant.retriever.search(question), question)
+    sources = "\n\n".join(f"[{n}] {h.title} — {h.section}\n{h.text}" for n, h in enumerate(context, start=1))
+    return _count(llm, prompt("answer_system") + render("answer_user", sources=sources, question=question))
+
+
+def _count(llm: LLM, text: str) -> int:
+    return llm.count_tokens(text) if hasattr(llm, "count_tokens") else len(text.split())
+
+
+def _ms(values: list[float], q: float) -> int | None:
+    """The q-th percentile in whole milliseconds (the median for 0.5), or None when nothing was measured."""
+    if not values:
+        return None
+    return round(statistics.median(values) if q == 0.5 else percentile(values, q))
 
 
 if __name__ == "__main__":

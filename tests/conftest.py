@@ -4,10 +4,13 @@ same composition root the CLI and the server use; no test clears a cache."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -134,6 +137,62 @@ def chroma_server(tmp_path: Path):
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=30)
+
+
+class ScriptedModel:
+    """An LLM that copies the passages it is shown (marked), a word every `delay` seconds, after `wait`
+    seconds of reading its prompt; `fail_after` words in, it raises `error` (by default an unexpected
+    failure, not LLMUnavailable). After its first sentence it writes `filler` words with no sentence end,
+    during which grounding passes nothing on. The web tests use it where timing or failure is the point."""
+
+    name = "scripted"
+
+    def __init__(self, delay: float = 0.05, fail_after: int | None = None, error: Exception | None = None,
+                 filler: int = 0, wait: float = 0.0) -> None:
+        self.delay, self.fail_after, self.error, self.filler, self.wait = delay, fail_after, error, filler, wait
+        self.started = threading.Event()
+        self.closed = threading.Event()  # set when a stream ends, however it ends
+        self.words_sent = 0
+        self.streams = 0
+        self._lock = threading.Lock()  # like llama.cpp: one generation at a time
+
+    def reset(self, delay: float | None = None) -> None:
+        """Forget earlier streams (the container keeps one model for its life)."""
+        self.started.clear()
+        self.closed.clear()
+        self.words_sent = self.streams = 0
+        self.delay = self.delay if delay is None else delay
+
+    def stream(self, messages, max_tokens, json_schema=None):
+        if json_schema is not None:  # a review question: answer the schema plainly
+            yield json.dumps({"direction": "neither"} if "direction" in json.dumps(json_schema) else {"harder": False})
+            return
+        sentences = [f"{claim} [{n}]." for n, claim in passage_claims(messages[-1]["content"])]
+        words = " ".join(sentences[:1] + ["meanwhile"] * self.filler + sentences[1:]).split(" ")
+        with self._lock:
+            self.streams += 1
+            self.started.set()
+            try:
+                time.sleep(self.wait)
+                for n, word in enumerate(words):
+                    if self.fail_after is not None and n >= self.fail_after:
+                        raise self.error or RuntimeError("scripted failure")
+                    time.sleep(self.delay)
+                    self.words_sent += 1
+                    yield word + " "
+            finally:
+                self.closed.set()
+
+
+def passage_claims(prompt: str) -> list[tuple[int, str]]:
+    """(passage number, sentence or list line) for every passage in an answer prompt, in order."""
+    claims = []
+    for number, body in re.findall(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n\nQuestion:|\Z)", prompt, re.S | re.M):
+        for piece in re.split(r"(?<=[.!?])\s+|\n", body):
+            piece = piece.strip(" -•*").rstrip(".!?:;")
+            if len(piece.split()) >= 4:
+                claims.append((int(number), piece))
+    return claims
 
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

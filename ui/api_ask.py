@@ -1,4 +1,4 @@
-"""POST /api/ask (the same object as `tom ask --json`) and /api/ask/stream (events token, citations, done)."""
+"""POST /api/ask (the same object as `tom ask --json`) and /api/ask/stream (events quotations, token, citations, done)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from assistant.answering import Answer
+from assistant.answering import Answer, Quotations
 from assistant.llm import StopCheck
 from assistant.retrieval import Filters
 from ui import bridge, prechecks, sse
@@ -30,19 +30,21 @@ class AskRequest(BaseModel):
     document: str | None = None
 
 
-def ask_work(services: Services, body: AskRequest, history: list[dict] | None = None, tokens: bool = True):
+def ask_work(services: Services, body: AskRequest, history: list[dict] | None = None, tokens: bool = True,
+             quotes: bool = False):
     """The blocking call the bridge runs: a chat message routed to the assistant (or the reviewer).
 
     Without `tokens` the answer is grounded once at the end (a third faster for extractive
     answers); either way the model stops at its next token once the client has gone or the time
-    limit has passed (`should_stop`).
+    limit has passed (`should_stop`). With `quotes` the sink also gets an llm answer's `Quotations`
+    (before any token), for a face that can show them and then replace them.
     """
     filters = Filters(council=body.council, kind=body.kind, document=body.document)
 
     def work(sink: Sink, should_stop: StopCheck) -> Answer:
         return services.components.chat.respond(body.question, session=body.session, mode=body.mode, filters=filters,
                                                 on_token=sink if tokens else None, history=history,
-                                                should_stop=should_stop)
+                                                should_stop=should_stop, on_quotes=sink if quotes else None)
     return work
 
 
@@ -63,15 +65,18 @@ def router(services: Services) -> APIRouter:
 
     @routes.post("/api/ask/stream", dependencies=[read])
     async def api_ask_stream(body: AskRequest) -> EventSourceResponse:
-        """The answer as server-sent events: `token` per grounded piece, then `citations`, then `done` (the full answer)."""
+        """The answer as server-sent events: in llm mode first `quotations` (the documents' best sentences, cited, while
+        the model reads), then `token` per grounded piece, then `citations`, then `done` (the full answer)."""
         prechecks.check_message(settings, body.question)
         lane = lanes.for_mode(body.mode, settings)
         lane.check()
 
         async def events() -> AsyncIterator[ServerSentEvent]:
-            async with aclosing(bridge.stream(ask_work(services, body), lane, lanes.timeout)) as items:
+            async with aclosing(bridge.stream(ask_work(services, body, quotes=True), lane, lanes.timeout)) as items:
                 async for item in items:
-                    if item.kind == "item":
+                    if item.kind == "item" and isinstance(item.payload, Quotations):
+                        yield sse.event("quotations", item.payload.to_dict())
+                    elif item.kind == "item":
                         yield sse.event("token", {"text": item.payload})
                     elif item.kind == "error":
                         yield sse.error_event(item.payload)

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from ui.cli_common import app, console, err, escape, fail, parts
 from ui.cli_common import print_json as _print_json
+
+if TYPE_CHECKING:
+    from assistant.answering import Quotations
+    from assistant.citations import Citation
+
+QUOTATIONS_LABEL = "Quotations from the documents (the answer is being written):"
 
 
 @app.command("ingest")
@@ -129,7 +135,7 @@ def ask_command(
     council: Annotated[Optional[str], typer.Option(help="Only this council's documents")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
-    """Answer QUESTION from the documents, with verified citations."""
+    """Answer QUESTION from the documents, with verified citations (in llm mode, quotations first)."""
     from assistant.errors import UserError
     from assistant.retrieval import Filters
 
@@ -142,9 +148,8 @@ def ask_command(
         sys.stdout.flush()
 
     try:
-        answer = parts(ctx).chat.respond(
-            question, session=session, mode=mode, filters=Filters(council=council), on_token=None if as_json else stream
-        )
+        answer = parts(ctx).chat.respond(question, session=session, mode=mode, filters=Filters(council=council),
+                                         on_token=None if as_json else stream, on_quotes=None if as_json else _print_quotations)
     except UserError as error:
         raise fail(error) from None
     if as_json:
@@ -153,12 +158,25 @@ def ask_command(
     sys.stdout.write("\n\n")
     if answer.notice:
         err.print(f"[yellow]{escape(answer.notice)}[/yellow]")
-    for citation in answer.citations:
-        console.print(f"{citation.label()} ({citation.council})", highlight=False, markup=False)
-        console.print(f"    “{citation.quote}”", highlight=False, markup=False)
+    _print_citations(answer.citations)
     for hit in answer.closest:
         console.print(f"- {hit.title} — {hit.section}: {hit.text[:200]}…", highlight=False, markup=False)
     console.print(f"[dim]{escape(answer.mode)} · {escape(answer.model)} · {answer.latency_ms} ms · session {escape(answer.session)}[/dim]")
+
+
+def _print_quotations(quotations: Quotations) -> None:
+    """The documents' best sentences, labelled, while the model reads its prompt; the answer follows them."""
+    console.print(QUOTATIONS_LABEL, style="bold", highlight=False, markup=False)
+    console.print(quotations.text, highlight=False, markup=False)
+    _print_citations(quotations.citations)
+    console.print("\nAnswer:", style="bold", highlight=False, markup=False)
+
+
+def _print_citations(citations: list[Citation]) -> None:
+    """Each citation named as every face names it, with its verbatim quote."""
+    for citation in citations:
+        console.print(f"{citation.label()} ({citation.council})", highlight=False, markup=False)
+        console.print(f"    “{citation.quote}”", highlight=False, markup=False)
 
 
 @app.command("serve")

@@ -1,5 +1,8 @@
 """The Ask tab: a conversation with streamed, cited answers, the sources panel, and feedback.
 
+In llm mode the documents' best sentences show first, labelled as quotations with their sources,
+while the model reads its prompt; the answer replaces them as it streams in.
+
 Answers run through `ui.bridge` in the same lanes as the API (llm answers queue for the model,
 extractive ones share the CPU), so a busy server, a time limit or an unexpected error ends the
 wait with a message instead of leaving the Ask button spinning.
@@ -15,14 +18,16 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answering import Answer
+from assistant.answering import Answer, Quotations
+from assistant.citations import Citation
+from assistant.components import Components
 from assistant.llm import StopCheck
 from assistant.retrieval import Filters
 from assistant.errors import UserError
 from ui import bridge, prechecks
 from ui.bridge import Sink
 from ui.services import Services
-from ui.web_html import NO_SOURCES, linked_markers, sources_html, warning
+from ui.web_html import NO_SOURCES, citations_html, linked_markers, quotations_markdown, sources_html, warning
 
 log = logging.getLogger(__name__)
 ALL = "All councils"
@@ -32,15 +37,24 @@ def councils(services: Services) -> list[str]:
     return [ALL] + sorted({d.council for d in services.components.store.documents() if d.council})
 
 
+def passages(components: Components, citations: list[Citation]) -> dict[str, str]:
+    """The full text of each cited passage, for the panel."""
+    return {c.chunk_id: c.text for c in components.store.get([c.chunk_id for c in citations])}
+
+
 def answer_work(services: Services, message: str, session: str | None, mode: str, council: str | None):
-    """The blocking call: the chat's answer, and the full text of each cited passage for the panel."""
+    """The blocking call: the chat's answer, and the full text of each cited passage for the panel. The sink gets
+    tokens (str) and, before them in llm mode, (Quotations, their passages' texts)."""
     filters = Filters(council=None if council in (None, ALL) else council)
 
     def work(sink: Sink, should_stop: StopCheck) -> tuple[Answer, dict[str, str]]:
         components = services.components
+
+        def quotes(quotations: Quotations) -> None:
+            sink((quotations, passages(components, quotations.citations)))
         answer = components.chat.respond(message, session=session, mode=mode, filters=filters, on_token=sink,
-                                         should_stop=should_stop)
-        return answer, {c.chunk_id: c.text for c in components.store.get([c.chunk_id for c in answer.citations])}
+                                         should_stop=should_stop, on_quotes=quotes)
+        return answer, passages(components, answer.citations)
     return work
 
 
@@ -60,15 +74,22 @@ async def ask(services: Services, message: str, history: list, session: str | No
     text = ""
     work = answer_work(services, message, session, mode, council)
     lane = services.lanes.for_mode(mode, services.settings)
+    quoting = False  # quotations are shown: the panel holds their sources until the answer starts
     async with aclosing(bridge.stream(work, lane, services.lanes.timeout)) as events:
         async for event in events:
-            if event.kind == "item":
+            if event.kind == "item" and not isinstance(event.payload, str):
+                quotations, texts = event.payload
+                quoting = True
+                history[-1] = {"role": "assistant", "content": quotations_markdown(quotations)}
+                yield history, session, citations_html(quotations.citations, texts), None, ""
+            elif event.kind == "item":
+                panel = NO_SOURCES if quoting and not text else gr.update()  # the answer numbers its own sources
                 text += event.payload
                 history[-1] = {"role": "assistant", "content": linked_markers(text)}
-                yield history, session, gr.update(), None, ""
+                yield history, session, panel, None, ""
             elif event.kind == "error":
                 history[-1] = {"role": "assistant", "content": warning(event.payload.message)}
-                yield history, session, gr.update(), None, ""
+                yield history, session, NO_SOURCES if quoting else gr.update(), None, ""
             else:
                 answer, texts = event.payload
                 note = f"\n\n_{html.escape(answer.notice)}_" if answer.notice else ""

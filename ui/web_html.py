@@ -1,4 +1,4 @@
-"""HTML for the UI: answers with linked markers, the sources panel, the review table.
+"""HTML for the UI: answers (and the quotations shown before them) with linked markers, the sources panel, the review table.
 
 Every piece of text that comes from a document, an answer or a proposal is HTML-escaped here,
 so a document holding markup or script cannot run in a user's browser. A citation is named by
@@ -11,7 +11,8 @@ import html
 import logging
 import re
 
-from assistant.answering import Answer
+from assistant.answering import Answer, Quotations
+from assistant.citations import Citation
 from assistant.review import CriterionReview, Review
 from ingest.text import find_words
 
@@ -24,11 +25,17 @@ CSS = """
 table.review{border-collapse:collapse;width:100%} table.review td,table.review th{border:1px solid #ccc;padding:4px;vertical-align:top}
 """
 NO_SOURCES = "<p>Sources appear here.</p>"
+QUOTATIONS_LABEL = "**Quotations from the documents** (the answer is being written)…"
 
 
 def linked_markers(text: str) -> str:
     """Escape the answer, then turn [n] into a link to source n in the panel."""
     return re.sub(r"\[(\d{1,2})\]", r"[[\1]](#src-\1)", html.escape(text, quote=False))
+
+
+def quotations_markdown(quotations: Quotations) -> str:
+    """The quotations shown while the model writes, labelled so they are never taken for the answer itself."""
+    return f"{QUOTATIONS_LABEL}\n\n{linked_markers(quotations.text)}"
 
 
 def warning(message: str) -> str:
@@ -41,8 +48,13 @@ def sources_html(answer: Answer, chunk_texts: dict[str, str]) -> str:
         items = "".join(f"<div class='src'><b>{html.escape(h.title)}</b> — {html.escape(h.section)}<br>"
                         f"{html.escape(h.text[:400])}…</div>" for h in answer.closest)
         return f"<p><b>Not found in the documents.</b> Closest passages:</p>{items}"
+    return citations_html(answer.citations, chunk_texts)
+
+
+def citations_html(citations: list[Citation], chunk_texts: dict[str, str]) -> str:
+    """The panel for an answer's (or the quotations') citations: label, council, passage with the quote marked."""
     parts = []
-    for c in answer.citations:
+    for c in citations:
         passage = _marked(chunk_texts.get(c.chunk_id, ""), c.quote)
         parts.append(f"<div class='src' id='src-{c.n}'><b>{html.escape(c.label())}</b> "
                      f"({html.escape(c.council)})<br>{passage}</div>")

@@ -1,12 +1,13 @@
-"""Answering in extractive mode (no model): fast, verbatim, cited, and refusing when it should; and a
-model that nobody waits for any more stopped at its next token."""
+"""Answering in extractive mode (no model): fast, verbatim, cited, and refusing when it should; in llm mode
+(a scripted model) the extractive answer sent first as quotations; and a model that nobody waits for any
+more stopped at its next token."""
 
 import re
 
 import pytest
 
 from assistant.answering import QuestionError
-from tests.conftest import assert_citations_resolve, key_facts_present
+from tests.conftest import ScriptedModel, assert_citations_resolve, key_facts_present
 
 WORD_RE = re.compile(r"[A-Za-z£0-9%']+")
 
@@ -166,3 +167,66 @@ def test_should_stop_ends_the_model_at_its_next_token(corpus_settings, retriever
     with pytest.raises(Cancelled):
         asking.ask("What does our TOM say about board meetings?", mode="llm", should_stop=lambda: model.sent >= 5)
     assert model.closed_at == 5
+
+
+QUOTED = "What does our TOM say about board meetings?"
+
+
+def scripted_assistant(corpus_settings, retriever, tmp_path, model):
+    """An assistant of its own (its own grounder) answering in llm mode with `model`."""
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+    from assistant.llm import ModelSlot
+
+    return Assistant(corpus_settings, retriever, AnswerLog(tmp_path / f"log-{id(model)}.sqlite3"),
+                     ModelSlot(corpus_settings, lambda: model))
+
+
+def test_quotations_arrive_before_the_model_is_asked(corpus_settings, retriever, tmp_path):
+    """The model reads its prompt for a second first; the cited quotations come before it is even asked."""
+    from types import SimpleNamespace
+
+    from assistant.grounding import split_claims
+
+    model = ScriptedModel(delay=0.0, wait=1.0)
+    events: list[tuple[str, object, bool]] = []
+    answer = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(
+        QUOTED, mode="llm", on_quotes=lambda q: events.append(("quotations", q, model.started.is_set())),
+        on_token=lambda t: events.append(("token", t, model.started.is_set())))
+    assert not answer.refused and answer.mode == "llm"
+    assert [kind for kind, _, _ in events].count("quotations") == 1
+    kind, quotations, model_asked = events[0]
+    assert kind == "quotations" and not model_asked, events[:2]
+    assert any(kind == "token" for kind, _, _ in events[1:])
+    assert quotations.citations and "succinct" in quotations.text.lower()
+    assert_citations_resolve(SimpleNamespace(answer=quotations.text, citations=quotations.citations), retriever)
+    chunks = {c.chunk_id: c.text for c in retriever.store.get([c.chunk_id for c in quotations.citations])}
+    cited = {c.n: chunks[c.chunk_id] for c in quotations.citations}
+    for claim in split_claims(quotations.text):  # the documents' own sentences, not a paraphrase
+        assert any(claim.text in cited[n] for n in claim.markers), claim
+    extractive = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(QUOTED, mode="extractive")
+    assert quotations.to_dict() == {"text": extractive.answer, "citations": [c.to_dict() for c in extractive.citations]}
+
+
+def test_the_final_answer_is_the_same_with_or_without_quotations(corpus_settings, retriever, tmp_path):
+    fields = ("answer", "citations", "refused", "mode", "model", "standalone", "closest", "notice", "retrieved")
+    shown: list = []
+    quoted = scripted_assistant(corpus_settings, retriever, tmp_path, ScriptedModel(delay=0.0)).ask(
+        QUOTED, mode="llm", on_quotes=shown.append)
+    plain = scripted_assistant(corpus_settings, retriever, tmp_path, ScriptedModel(delay=0.0)).ask(QUOTED, mode="llm")
+    assert len(shown) == 1 and not plain.refused
+    assert {f: getattr(quoted, f) for f in fields} == {f: getattr(plain, f) for f in fields}
+
+
+@pytest.mark.parametrize("question, mode, model_asked", [
+    ("How many parking permits did the council issue last year?", "llm", False),  # refused before the model is asked
+    ("What is the total budget allocated to Somerset's TOM programme in 2025?", "llm", True),  # the extractive answer is refused
+    (QUOTED, "extractive", False),
+], ids=["refused", "extractive-refused", "extractive-mode"])
+def test_no_quotations_unless_the_extractive_answer_would_be_shown_in_llm_mode(corpus_settings, retriever, tmp_path,
+                                                                              question, mode, model_asked):
+    shown: list = []
+    model = ScriptedModel(delay=0.0)
+    answer = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(question, mode=mode, on_quotes=shown.append)
+    assert answer.mode == mode and model.streams == int(model_asked)
+    assert shown == []

@@ -96,3 +96,25 @@ def test_openai_compatible_backend_answers_from_a_real_model(openai_server, corp
     assert not answer.refused and "40M" in answer.answer
     assert_citations_resolve(answer, retriever)
     assert httpx.get(f"{openai_server}/calls").json()["n"] >= 1
+
+
+def test_quotations_arrive_before_the_first_model_token(assistant, retriever):
+    """The model reads its ~870-token prompt for seconds on 2 cores: the cited quotations come before its first word."""
+    from types import SimpleNamespace
+
+    assistant.models.get()  # loaded already, as in a running server
+    marks: list[tuple[str, float, object]] = []
+    started = time.perf_counter()
+    answer = assistant.ask("What does our TOM say about board meetings?", mode="llm",
+                           on_quotes=lambda q: marks.append(("quotations", time.perf_counter() - started, q)),
+                           on_token=lambda t: marks.append(("token", time.perf_counter() - started, t)))
+    kinds = [kind for kind, _, _ in marks]
+    assert kinds[0] == "quotations" and kinds.count("quotations") == 1 and "token" in kinds, kinds
+    _, quoted_at, quotations = marks[0]
+    first_token_at = next(at for kind, at, _ in marks if kind == "token")
+    print(f"quotations after {quoted_at:.2f} s, first phrased token after {first_token_at:.2f} s, "
+          f"answer after {time.perf_counter() - started:.2f} s")
+    assert quoted_at < first_token_at
+    assert "succinct" in quotations.text.lower() and quotations.citations
+    assert_citations_resolve(SimpleNamespace(answer=quotations.text, citations=quotations.citations), retriever)
+    assert answer.mode == "llm" and answer.model.startswith("qwen2.5-coder-1.5b") and not answer.refused

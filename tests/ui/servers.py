@@ -1,15 +1,15 @@
-"""Helpers for the web tests: a real uvicorn server on 127.0.0.1, scripted models, and Gradio's HTTP API.
+"""Helpers for the web tests: a real uvicorn server on 127.0.0.1, services over a scripted model, and Gradio's HTTP API.
 
-The scripted models stand in for the LLM where timing or failure is the point; they answer with
-the passages' own sentences (so the grounder keeps them and the token sink is called per sentence),
-slowly, and record when their stream is closed (the moment the model lock would be released).
+The scripted model (`tests.conftest.ScriptedModel`, shared with the assistant's tests) stands in for
+the LLM where timing or failure is the point; it answers with the passages' own sentences (so the
+grounder keeps them and the token sink is called per sentence), slowly, and records when its stream
+is closed (the moment the model lock would be released).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import httpx
 import uvicorn
 
-from tests.conftest import free_port
+from tests.conftest import ScriptedModel, free_port
 
 
 @contextlib.contextmanager
@@ -37,49 +37,6 @@ def running(app) -> Iterator[str]:
         thread.join(15)
 
 
-class ScriptedModel:
-    """An LLM that copies the passages it is shown (marked), a word every `delay` seconds; `fail_after`
-    words in, it raises `error` (by default an unexpected failure, not LLMUnavailable). After its first
-    sentence it writes `filler` words with no sentence end, during which grounding passes nothing on."""
-
-    name = "scripted"
-
-    def __init__(self, delay: float = 0.05, fail_after: int | None = None, error: Exception | None = None,
-                 filler: int = 0) -> None:
-        self.delay, self.fail_after, self.error, self.filler = delay, fail_after, error, filler
-        self.started = threading.Event()
-        self.closed = threading.Event()  # set when a stream ends, however it ends
-        self.words_sent = 0
-        self.streams = 0
-        self._lock = threading.Lock()  # like llama.cpp: one generation at a time
-
-    def reset(self, delay: float | None = None) -> None:
-        """Forget earlier streams (the container keeps one model for its life)."""
-        self.started.clear()
-        self.closed.clear()
-        self.words_sent = self.streams = 0
-        self.delay = self.delay if delay is None else delay
-
-    def stream(self, messages, max_tokens, json_schema=None):
-        if json_schema is not None:  # a review question: answer the schema plainly
-            yield json.dumps({"direction": "neither"} if "direction" in json.dumps(json_schema) else {"harder": False})
-            return
-        sentences = [f"{claim} [{n}]." for n, claim in passage_claims(messages[-1]["content"])]
-        words = " ".join(sentences[:1] + ["meanwhile"] * self.filler + sentences[1:]).split(" ")
-        with self._lock:
-            self.streams += 1
-            self.started.set()
-            try:
-                for n, word in enumerate(words):
-                    if self.fail_after is not None and n >= self.fail_after:
-                        raise self.error or RuntimeError("scripted failure")
-                    time.sleep(self.delay)
-                    self.words_sent += 1
-                    yield word + " "
-            finally:
-                self.closed.set()
-
-
 def services_over(api_settings, api_parts, model: ScriptedModel, model_queue: int = 3, timeout: float = 60):
     """Services answering in llm mode with `model`: one model call at a time, `model_queue` waiting."""
     from assistant.components import Components
@@ -92,17 +49,6 @@ def services_over(api_settings, api_parts, model: ScriptedModel, model_queue: in
     lanes = Lanes(model=Lane("model", 1, model_queue), answers=Lane("answer", 2, 32), ingest=Lane("ingest", 1, 8),
                   light=Lane("light", 4, None), timeout=timeout)
     return Services(components, Auth([], False), lanes)
-
-
-def passage_claims(prompt: str) -> list[tuple[int, str]]:
-    """(passage number, sentence or list line) for every passage in an answer prompt, in order."""
-    claims = []
-    for number, body in re.findall(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n\nQuestion:|\Z)", prompt, re.S | re.M):
-        for piece in re.split(r"(?<=[.!?])\s+|\n", body):
-            piece = piece.strip(" -•*").rstrip(".!?:;")
-            if len(piece.split()) >= 4:
-                claims.append((int(number), piece))
-    return claims
 
 
 def gradio_call(base: str, api_name: str, data: list, headers: dict | None = None, timeout: float = 120) -> tuple[str, object]:

@@ -8,7 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import key_facts_present
+from tests.conftest import ScriptedModel, key_facts_present
 from ui.api import create_app
 
 
@@ -53,6 +53,33 @@ def test_ask_stream_sends_tokens_then_citations_then_done(client) -> None:
     assert kinds[0] == "token" and kinds[-2:] == ["citations", "done"]
     done = events(reply.text)[-1][1]
     assert "".join(d["text"] for k, d in events(reply.text) if k == "token") == done["answer"]
+
+
+@pytest.fixture(scope="module")
+def scripted(api_settings, api_parts) -> TestClient:
+    """The API answering in llm mode with a scripted model that reads its prompt for a second."""
+    from tests.ui.servers import services_over
+
+    services = services_over(api_settings, api_parts, ScriptedModel(delay=0.0, wait=1.0))
+    return TestClient(create_app(services.components, services=services), base_url="http://127.0.0.1")
+
+
+def test_ask_stream_in_llm_mode_sends_quotations_before_the_first_token(scripted) -> None:
+    sent = events(scripted.post("/api/ask/stream", json={"question": "What does our TOM say about board meetings?"}).text)
+    kinds = [kind for kind, _ in sent]
+    assert kinds[0] == "quotations" and kinds.count("quotations") == 1 and kinds[1] == "token", kinds
+    assert kinds[-2:] == ["citations", "done"]
+    quotations, done = sent[0][1], sent[-1][1]
+    assert set(quotations) == {"text", "citations"} and "succinct" in quotations["text"].lower()
+    assert quotations["citations"] and all(set(c) == set(done["citations"][0]) for c in quotations["citations"])
+    assert f"[{quotations['citations'][0]['n']}]" in quotations["text"]
+    assert done["mode"] == "llm" and not done["refused"] and done["citations"]
+
+
+def test_ask_stream_sends_no_quotations_for_a_refused_question(scripted) -> None:
+    sent = events(scripted.post("/api/ask/stream", json={"question": "How many parking permits did the council issue last year?"}).text)
+    assert "quotations" not in [kind for kind, _ in sent]
+    assert sent[-1][0] == "done" and sent[-1][1]["refused"] and sent[-1][1]["mode"] == "llm"
 
 
 def test_question_limits_are_clear_4xx(client, api_settings) -> None:

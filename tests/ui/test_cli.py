@@ -5,6 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import ScriptedModel
 from ui.cli import app
 
 runner = CliRunner()
@@ -109,3 +110,21 @@ def test_documents_show_which_fields_were_inferred(tmp_path, monkeypatch):
     assert docs["guessed.txt"]["council"] == "Wrenfield Council"
     table = runner.invoke(app, ["documents"]).output
     assert "inferred: fields guessed" in table and "title," in table  # the guessed fields, comma-separated
+
+
+def test_ask_in_llm_mode_prints_the_quotations_then_the_answer(corpus, corpus_settings, monkeypatch):
+    """A scripted model that reads its prompt for half a second: the labelled quotations come first."""
+    from assistant.components import Components
+    from ui import cli_common
+
+    model = ScriptedModel(delay=0.0, wait=0.5)
+    monkeypatch.setattr(cli_common, "Components",
+                        lambda: Components(corpus_settings, llm_factory=lambda: model, embedder=corpus.embedder))
+    result = runner.invoke(app, ["ask", "What does our TOM say about board meetings?", "--mode", "llm"])
+    assert result.exit_code == 0, result.output
+    quoted, _, answered = result.stdout.partition("\nAnswer:\n")
+    assert quoted.startswith("Quotations from the documents (the answer is being written):\n"), result.stdout
+    assert "succinct" in quoted.lower() and "[1]" in quoted and "\n[1] " in quoted and "    “" in quoted
+    assert answered.strip() and "\n[1] " in answered and "llm · scripted" in answered
+    as_json = runner.invoke(app, ["ask", "What does our TOM say about board meetings?", "--mode", "llm", "--json"])
+    assert json.loads(as_json.stdout)["mode"] == "llm"  # one JSON object: no quotations printed
