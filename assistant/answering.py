@@ -112,7 +112,7 @@ class Assistant:
         self.grounder = Grounder(retriever.embedder, settings.min_support, retriever.councils)
         self.contexts = ContextBuilder(settings, retriever)
         self.extractive = ExtractiveDrafter(retriever)
-        self.focus = Focus(retriever.embedder, self.grounder.lines, settings.source_chars)
+        self.focus = Focus(retriever.embedder, self.grounder.lines)
 
     def ask(self, question: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
             on_token: TokenSink | None = None, history: list[dict] | None = None,
@@ -143,7 +143,7 @@ class Assistant:
         """The numbered sources the model reads: the lines of each passage that bear on the question."""
         if not self.settings.source_chars:
             return render_sources(context, {n: [hit.text] for n, hit in enumerate(context, start=1)})
-        return render_sources(context, self.focus.choose(question, context, self.retriever.identity))
+        return render_sources(context, self.focus.choose(question, context, self.settings.source_chars, self.retriever.identity))
 
     def _model(self, mode: str) -> tuple[LLM | None, str]:
         """The model for llm mode, or None (with the reason) when it cannot be had."""

@@ -62,17 +62,18 @@ def _starts_paragraph(line: str) -> bool:
 
 
 class Focus:
-    """Chooses the lines of the context the model reads, within `budget` characters of passage text."""
+    """Chooses the lines of the context the model reads, within a budget of characters of passage text."""
 
-    def __init__(self, embedder, lines_of, budget: int) -> None:
+    def __init__(self, embedder, lines_of) -> None:
         """`lines_of(hit)` gives a passage's lines and their embeddings (the grounder's, computed once)."""
-        self.embedder, self.lines_of, self.budget = embedder, lines_of, budget
+        self.embedder, self.lines_of = embedder, lines_of
 
-    def choose(self, question: str, context: list[Hit], identity: frozenset[str] = frozenset()) -> dict[int, list[str]]:
+    def choose(self, question: str, context: list[Hit], budget: int,
+               identity: frozenset[str] = frozenset()) -> dict[int, list[str]]:
         """Passage number -> its chosen lines in document order; passages with none are absent."""
         passages = {n: self.lines_of(hit) for n, hit in enumerate(context, start=1)}
         total = sum(len(" ".join(lines)) for lines, _ in passages.values())
-        if total <= self.budget:
+        if total <= budget:
             return {n: lines for n, (lines, _) in passages.items()}
         scored = self._scored(question, context, passages, identity)
         chosen: dict[int, set[int]] = {}
@@ -81,7 +82,7 @@ class Focus:
             lines = passages[n][0]
             new = [p for p in units_with_company(lines, position) if p not in chosen.get(n, set())]
             cost = sum(len(lines[p]) + 1 for p in new)
-            if spent and spent + cost > self.budget:
+            if spent and spent + cost > budget:
                 continue
             chosen.setdefault(n, set()).update(new)
             spent += cost

@@ -97,15 +97,11 @@ class LlamaCppLLM:
         """Answers, rewrites and reviews each start with their own fixed instructions. llama.cpp reuses
         only the prefix it read last, so a review between two answers makes the next answer read its
         instructions again: a prompt cache keeps the state after each call and resumes from the one
-        sharing the longest prefix. Prompt-lookup decoding drafts tokens by copying spans of the
-        prompt, which is what a grounded answer mostly does."""
+        sharing the longest prefix."""
         from llama_cpp import LlamaRAMCache
-        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
         if settings.llm_prompt_cache_mb:
             self._llama.set_cache(LlamaRAMCache(capacity_bytes=settings.llm_prompt_cache_mb << 20))
-        if settings.llm_prompt_lookup:
-            self._llama.draft_model = LlamaPromptLookupDecoding(num_pred_tokens=settings.llm_prompt_lookup)
 
     def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
         kwargs: dict[str, Any] = {}

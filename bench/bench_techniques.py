@@ -8,9 +8,11 @@ bench/results/techniques.json.
 
     .venv/bin/python bench/bench_techniques.py [--questions 8] [--only focus]
 
-Techniques: `focus` (the model reads the lines that bear on the question, not whole passages),
-`lookup` (prompt-lookup decoding drafts tokens copied from the prompt), `cache` (an answer after a
-review resumes from the state saved after the last answer instead of reading its instructions again).
+Techniques: `focus` (the model reads the lines that bear on the question, not whole passages) and
+`cache` (an answer after another kind of call resumes from the state saved after the last answer
+instead of reading its instructions again). Prompt-lookup decoding is not here: llama-cpp-python
+0.3.36 needs `logits_all` for it (logits for every prompt token, the part that is already slow) and
+failed on the answer prompts ("could not broadcast input array … into shape (0,)").
 """
 
 from __future__ import annotations
@@ -30,15 +32,13 @@ from ingest.text import alternatives
 Toggle = Callable[[bool], None]
 
 
-def toggles(components: Components, llama, lookup_tokens: int, cache_mb: int) -> dict[str, Toggle]:
+def toggles(components: Components, llama, cache_mb: int) -> dict[str, Toggle]:
     from llama_cpp import LlamaRAMCache
-    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
     settings = components.settings
     budget = settings.source_chars or 2000
     return {
         "focus": lambda on: object.__setattr__(settings, "source_chars", budget if on else 0),
-        "lookup": lambda on: setattr(llama, "draft_model", LlamaPromptLookupDecoding(num_pred_tokens=lookup_tokens) if on else None),
         "cache": lambda on: llama.set_cache(LlamaRAMCache(capacity_bytes=cache_mb << 20) if on else None),
     }
 
@@ -77,19 +77,18 @@ def run(components: Components, technique: str, toggle: Toggle, questions) -> di
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=8)
-    parser.add_argument("--only", choices=["focus", "lookup", "cache"])
-    parser.add_argument("--lookup-tokens", type=int, default=10)
+    parser.add_argument("--only", choices=["focus", "cache"])
     parser.add_argument("--cache-mb", type=int, default=1024)
     args = parser.parse_args()
     components = Components()
     questions = [q for q in load_set(SETS_DIR / "tom-questions.jsonl") if q.answerable and not q.follows][: args.questions]
     components.assistant.ask(questions[0].question, mode="llm")  # warm: model, embedder, keyword index
     llama = components.models.get()._llama
-    base = {name: t for name, t in toggles(components, llama, args.lookup_tokens, args.cache_mb).items()
-            if args.only in (None, name)}
+    base = {name: t for name, t in toggles(components, llama, args.cache_mb).items() if args.only in (None, name)}
     for toggle in base.values():
         toggle(False)
-    write_result("techniques", {"rows": [run(components, name, toggle, questions) for name, toggle in base.items()]})
+    rows = [run(components, name, toggle, questions) for name, toggle in base.items()]
+    write_result("techniques", {"rows": rows})
 
 
 if __name__ == "__main__":

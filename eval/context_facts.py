@@ -5,7 +5,7 @@ fact (any of its alternatives) is looked for in the whole passages and in the li
 chooses. A fact the whole passages hold and the focused ones lose is one the model can no longer
 write. Also reports the size of what the model reads, in characters.
 
-    python -m eval.context_facts eval/sets/tom-questions-v2.jsonl --split dev [--budget 1600]
+    python -m eval.context_facts eval/sets/tom-questions-v2.jsonl --split dev [--budget 2000]
 """
 
 from __future__ import annotations
@@ -26,17 +26,15 @@ def present(fact: str, text: str) -> bool:
     return any(alt.lower() in lowered for alt in alternatives(fact))
 
 
-def measure(components: Components, path: str, selection: Selection, budget: int | None) -> dict:
+def measure(components: Components, path: str, selection: Selection, budget: int) -> dict:
     assistant = components.assistant
-    focus = assistant.focus if budget is None else type(assistant.focus)(
-        assistant.retriever.embedder, assistant.grounder.lines, budget)
     questions = [q for q in select(load_set(path), selection) if q.answerable and not q.follows and selection.wants(q)]
     held = kept = 0
     whole_sizes, focused_sizes, lost = [], [], []
     for q in questions:
         context = assistant.contexts.build(assistant.retriever.search(q.question), q.question)
         whole = render_sources(context, {n: [h.text] for n, h in enumerate(context, start=1)})
-        focused = render_sources(context, focus.choose(q.question, context, assistant.retriever.identity))
+        focused = render_sources(context, assistant.focus.choose(q.question, context, budget, assistant.retriever.identity))
         whole_sizes.append(len(whole))
         focused_sizes.append(len(focused))
         for fact in q.must_include:
@@ -58,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("set")
     parser.add_argument("--split", choices=["dev", "test"])
-    parser.add_argument("--budget", type=int, help="characters of passage text (default: the settings')")
+    parser.add_argument("--budget", type=int, default=2000, help="characters of passage text the model reads")
     args = parser.parse_args()
     print(json.dumps(measure(Components(), args.set, Selection(split=args.split), args.budget), indent=1))
 

@@ -118,3 +118,41 @@ def test_quotations_arrive_before_the_first_model_token(assistant, retriever):
     assert "succinct" in quotations.text.lower() and quotations.citations
     assert_citations_resolve(SimpleNamespace(answer=quotations.text, citations=quotations.citations), retriever)
     assert answer.mode == "llm" and answer.model.startswith("qwen2.5-coder-1.5b") and not answer.refused
+
+
+def test_the_prompt_cache_resumes_an_answer_after_a_rewrite_with_the_same_words(corpus_settings, retriever, tmp_path):
+    """With TOM_LLM_PROMPT_CACHE_MB the state after an answer is kept; after a follow-up rewrite (other
+    instructions) the next answer resumes from it, and says exactly what it says without the cache."""
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+    from assistant.followups import standalone
+    from assistant.llm import ModelSlot
+
+    question = "By how much does Somerset want to reduce the overall wage costs of the authority?"
+    texts = {}
+    for cache_mb in (0, 512):
+        settings = corpus_settings.model_copy(update={"llm_prompt_cache_mb": cache_mb})
+        slot = ModelSlot(settings)
+        assistant = Assistant(settings, retriever, AnswerLog(tmp_path / f"log{cache_mb}.sqlite3"), slot)
+        first = assistant.ask(question, mode="llm")
+        standalone("And who agreed it?", [{"standalone": question, "answer": first.answer}], slot.get())
+        texts[cache_mb] = assistant.ask(question, mode="llm").answer
+        cache = slot.get()._llama.cache
+        assert (cache is not None and cache.cache_size > 0) if cache_mb else cache is None
+    assert texts[0] == texts[512] and "40M" in texts[0]
+
+
+def test_a_focused_prompt_still_answers_from_the_lines_it_keeps(corpus_settings, retriever, tmp_path, corpus):
+    """With TOM_SOURCE_CHARS the model reads fewer characters and still writes the cited fact."""
+    from assistant.answering import Assistant
+    from assistant.conversations import AnswerLog
+
+    settings = corpus_settings.model_copy(update={"source_chars": 2000})
+    focused = Assistant(settings, retriever, AnswerLog(tmp_path / "log.sqlite3"), corpus.models)
+    question = "What did Somerset's project lead do when board meetings were cancelled?"
+    context = focused.contexts.build(retriever.search(question), question)
+    whole = sum(len(hit.text) for hit in context)
+    assert len(focused.model_sources(question, context)) < whole
+    answer = focused.ask(question, mode="llm")
+    assert not answer.refused and "video" in answer.answer.lower(), answer.answer
+    assert_citations_resolve(answer, retriever)

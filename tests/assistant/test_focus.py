@@ -34,7 +34,7 @@ def test_a_table_row_brings_the_header_row():
 @pytest.fixture(scope="module")
 def focus(embedder):
     grounder = Grounder(embedder, 0.45)
-    return Focus(embedder, grounder.lines, budget=220)
+    return Focus(embedder, grounder.lines)
 
 
 CONTEXT = [
@@ -47,7 +47,7 @@ CONTEXT = [
 
 
 def test_the_best_lines_are_kept_within_the_budget_and_numbering_stays(focus):
-    chosen = focus.choose("How will the parking service deal with permits?", CONTEXT)
+    chosen = focus.choose("How will the parking service deal with permits?", CONTEXT, 220)
     assert "- issue permits online" in chosen[1] and "Our parking service will:" in chosen[1]
     assert sum(len(line) + 1 for lines in chosen.values() for line in lines) <= 220
     assert 3 not in chosen or "Garden waste is collected every two weeks." not in chosen[3]
@@ -58,12 +58,12 @@ def test_the_best_lines_are_kept_within_the_budget_and_numbering_stays(focus):
 
 
 def test_a_sentence_that_goes_on_from_a_chosen_one_comes_with_it(focus):
-    chosen = focus.choose("How many villages does the mobile library visit?", CONTEXT)
+    chosen = focus.choose("How many villages does the mobile library visit?", CONTEXT, 220)
     assert "The mobile library visits eleven villages." in chosen[2]
     assert "Its van was bought second hand." in chosen[2]
 
 
 def test_everything_is_kept_when_it_fits(embedder):
-    focus = Focus(embedder, Grounder(embedder, 0.45).lines, budget=10_000)
-    chosen = focus.choose("How often is garden waste collected?", CONTEXT)
+    focus = Focus(embedder, Grounder(embedder, 0.45).lines)
+    chosen = focus.choose("How often is garden waste collected?", CONTEXT, 10_000)
     assert chosen == {n: Grounder(embedder, 0.45).lines(h)[0] for n, h in enumerate(CONTEXT, start=1)}
