@@ -11,8 +11,6 @@ unchanged; a passage with nothing chosen is left out of the prompt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from assistant.retrieval import Hit
@@ -22,15 +20,6 @@ LIST_FOLLOWS = 8  # lines after a lead-in ("…which will:") that may be its lis
 MEANING_WEIGHT, WORDS_WEIGHT = 0.7, 0.3
 PASSAGE_WEIGHT = 0.5  # how much a line's score leans on its passage's best line
 FOLLOWS = 0.9  # share of a line's score the next line inherits
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One sentence or line of passage `n` (1-based), at `position` among its passage's lines."""
-
-    n: int
-    position: int
-    text: str
 
 
 def units_with_company(lines: list[str], position: int) -> list[int]:
