@@ -103,15 +103,17 @@ class Grounder:
     def _passage(self, hit: Hit) -> _Passage:
         """What grounding needs of a chunk, computed once: streaming grounds the same passages at every sentence."""
         key = (hit.chunk_id, hit.text)
-        if key not in self._passages:
+        passage = self._passages.get(key)  # another answer's thread may clear the dict at any moment
+        if passage is None:
             if len(self._passages) > 512:
                 self._passages.clear()
             lines = sentences(hit.text) or [hit.text]
-            self._passages[key] = _Passage(
+            passage = _Passage(
                 lines, np.asarray(self.embedder.get_text_embedding_batch(lines), dtype=float),
                 frozenset(tokenize(f"{hit.title} {hit.section} {hit.text}")), frozenset(_passage_numbers(hit)),
             )
-        return self._passages[key]
+            self._passages[key] = passage
+        return passage
 
     def lines(self, hit: Hit) -> tuple[list[str], np.ndarray]:
         """A passage's sentences and lines with their embeddings (computed once, shared with grounding)."""

@@ -29,7 +29,10 @@ def main() -> None:
     args = parser.parse_args()
     assistant = Components().assistant
     questions = [q.question for q in load_set(SETS_DIR / "tom-questions.jsonl") if not q.follows]
-    assistant.ask(questions[0], mode="extractive")  # warm: embedder, keyword index
+    assistant.ask(questions[-1], mode="extractive")  # warm: embedder, keyword index (a question not timed with the model)
+    # the model's questions first: the extractive loop would leave their passages' sentences embedded, and the
+    # quotations would then be timed without that work
+    timings = llm_timings(assistant, questions[: args.llm_questions])
 
     retrieval, extractive = [], []
     for question in questions:
@@ -47,12 +50,13 @@ def main() -> None:
         "extractive_p50_ms": round(statistics.median(extractive), 1),
         "extractive_p95_ms": round(percentile(extractive, 0.95), 1),
         "extractive_p50_vs_retrieval": round(statistics.median(extractive) / base, 2),
-        **llm_timings(assistant, questions[: args.llm_questions], base),
+        **timings,
+        "llm_full_answer_p50_vs_retrieval": round(timings["llm_full_answer_p50_ms"] / base, 1),
     }
     write_result("answers", result)
 
 
-def llm_timings(assistant: Assistant, questions: list[str], base: float) -> dict:
+def llm_timings(assistant: Assistant, questions: list[str]) -> dict:
     """Per question: when the quotations came (if any were sent), the first phrased token, the whole answer."""
     try:
         llm = assistant.models.get()
@@ -60,7 +64,6 @@ def llm_timings(assistant: Assistant, questions: list[str], base: float) -> dict
         raise SystemExit(f"the language model is unavailable: {error}") from None
     quotations, first_tokens, totals, prompt_tokens, answer_tokens = [], [], [], [], []
     for question in questions:
-        prompt_tokens.append(_prompt_tokens(assistant, llm, question))
         marks: dict[str, float] = {}
         started = time.perf_counter()
         answer = assistant.ask(question, mode="llm", on_quotes=lambda _q: marks.setdefault("quotations", time.perf_counter()),
@@ -71,6 +74,7 @@ def llm_timings(assistant: Assistant, questions: list[str], base: float) -> dict
         if "quotations" in marks:
             quotations.append((marks["quotations"] - started) * 1000)
         answer_tokens.append(_count(llm, answer.answer))
+        prompt_tokens.append(_prompt_tokens(assistant, llm, question))  # after: its work must not warm the timed answer
     return {
         "llm_model": llm.name,
         "llm_questions": len(totals),
@@ -82,7 +86,6 @@ def llm_timings(assistant: Assistant, questions: list[str], base: float) -> dict
         "llm_full_answer_p50_ms": _ms(totals, 0.5),
         "llm_full_answer_p95_ms": _ms(totals, 0.95),
         "llm_full_answer_max_ms": round(max(totals)),
-        "llm_full_answer_p50_vs_retrieval": round(statistics.median(totals) / base, 1),
         "prompt_tokens_p50": int(statistics.median(prompt_tokens)),
         "prompt_tokens_max": max(prompt_tokens),
         "answer_tokens_p50": int(statistics.median(answer_tokens)),

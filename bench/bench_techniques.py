@@ -37,9 +37,10 @@ def toggles(components: Components, llama, cache_mb: int) -> dict[str, Toggle]:
 
     settings = components.settings
     budget = settings.source_chars or 2000
+    cache = LlamaRAMCache(capacity_bytes=cache_mb << 20)  # one cache, kept while it is switched off
     return {
         "focus": lambda on: object.__setattr__(settings, "source_chars", budget if on else 0),
-        "cache": lambda on: llama.set_cache(LlamaRAMCache(capacity_bytes=cache_mb << 20) if on else None),
+        "cache": lambda on: llama.set_cache(cache if on else None),
     }
 
 

@@ -45,12 +45,16 @@ def test_a_missing_or_old_keyword_file_is_filled_from_the_vectors_once(component
     rebuilt = ChunkStore(settings)  # another process, after the file was lost
     assert [hit.document for hit in rebuilt.keywords.search(tokenize("wombat"), 3)] == ["a.txt"]
     assert {info.document: info.chunks for info in rebuilt.documents()} == {"a.txt": 2, "b.txt": 1}
-    with sqlite3.connect(settings.data_dir / FILE_NAME) as db:
-        db.execute("PRAGMA user_version = 1")  # as a file from an older version of the code
+    with sqlite3.connect(settings.data_dir / FILE_NAME) as db:  # as a file of format 3: no `inferred` column
+        db.execute("ALTER TABLE documents DROP COLUMN inferred")
+        db.execute("PRAGMA user_version = 3")
     rebuilt.keywords.db.close()
     again = ChunkStore(settings)
     assert sorted(again.keywords.chunk_ids()) == ["a.txt#0000", "a.txt#0001", "b.txt#0000"]
     assert again.keywords.built()
+    assert {info.document: info.chunks for info in again.documents()} == {"a.txt": 2, "b.txt": 1}
+    with sqlite3.connect(settings.data_dir / FILE_NAME) as db:
+        assert "inferred" in {row[1] for row in db.execute("PRAGMA table_info(documents)")}
 
 
 def test_a_filtered_dense_search_over_few_chunks_compares_them_all(components):
