@@ -147,15 +147,24 @@ def ask_command(
         sys.stdout.write(text)
         sys.stdout.flush()
 
+    shown: list[Quotations] = []
+
+    def quotes(quotations: Quotations) -> None:
+        shown.append(quotations)
+        _print_quotations(quotations)
+
     try:
         answer = parts(ctx).chat.respond(question, session=session, mode=mode, filters=Filters(council=council),
-                                         on_token=None if as_json else stream, on_quotes=None if as_json else _print_quotations)
+                                         on_token=None if as_json else stream, on_quotes=None if as_json else quotes)
     except UserError as error:
         raise fail(error) from None
     if as_json:
         _print_json(answer.to_dict())
         return
     sys.stdout.write("\n\n")
+    if answer.refused and shown:
+        err.print("[yellow]The model found no answer in these passages: the quotations above are the documents' "
+                  "closest sentences, not an answer.[/yellow]")
     if answer.notice:
         err.print(f"[yellow]{escape(answer.notice)}[/yellow]")
     _print_citations(answer.citations)

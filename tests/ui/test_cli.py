@@ -128,3 +128,25 @@ def test_ask_in_llm_mode_prints_the_quotations_then_the_answer(corpus, corpus_se
     assert answered.strip() and "\n[1] " in answered and "llm · scripted" in answered
     as_json = runner.invoke(app, ["ask", "What does our TOM say about board meetings?", "--mode", "llm", "--json"])
     assert json.loads(as_json.stdout)["mode"] == "llm"  # one JSON object: no quotations printed
+
+
+class NotFoundModel:
+    """A model that finds nothing in any passage."""
+
+    name = "not-found"
+
+    def stream(self, messages, max_tokens, json_schema=None):
+        yield "NOT FOUND"
+
+
+def test_quotations_followed_by_a_refused_answer_are_called_the_closest_sentences(corpus, corpus_settings, monkeypatch):
+    from assistant.components import Components
+    from ui import cli_common
+
+    monkeypatch.setattr(cli_common, "Components", lambda: Components(
+        corpus_settings, llm_factory=lambda: NotFoundModel(), embedder=corpus.embedder))
+    result = runner.invoke(app, ["ask", "What does our TOM say about board meetings?", "--mode", "llm"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Quotations from the documents")
+    assert "could not find" in result.stdout.partition("\nAnswer:\n")[2]
+    assert "closest sentences, not an answer" in result.output
