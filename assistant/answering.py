@@ -142,7 +142,7 @@ class Assistant:
     def model_sources(self, question: str, context: list[Hit]) -> str:
         """The numbered sources the model reads: the lines of each passage that bear on the question."""
         if not self.settings.source_chars:
-            return render_sources(context, {n: [hit.text] for n, hit in enumerate(context, start=1)})
+            return render_sources(context)
         return render_sources(context, self.focus.choose(question, context, self.settings.source_chars, self.retriever.identity))
 
     def _model(self, mode: str) -> tuple[LLM | None, str]:

@@ -19,7 +19,7 @@ from assistant.llm import LLM
 from assistant.prompts import prompt, render
 from assistant.retrieval import Hit, Retriever
 from ingest.settings import Settings
-from ingest.text import sentences, tokenize
+from ingest.text import LIST_FOLLOWS, sentences, tokenize
 
 # Words that shape a question but that an answer need not contain ("how many", "which three")
 QUESTION_FORMS = frozenset(tokenize(
@@ -31,7 +31,6 @@ QUESTION_FORMS = frozenset(tokenize(
 MEANING_WEIGHT, WORDS_WEIGHT, PASSAGE_WEIGHT, RANK_PENALTY = 0.5, 0.3, 0.2, 0.02
 KEEP_WITHIN = 0.75  # keep sentences scoring at least this share of the best one
 MOST_SENTENCES = 3
-LIST_FOLLOWS = 8  # lines after a lead-in ("…which will:") brought with it
 
 
 class Drafter(Protocol):

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.retrieval import Hit
-from ingest.text import tokenize
+from ingest.text import LIST_FOLLOWS, tokenize
 
-LIST_FOLLOWS = 8  # lines after a lead-in ("…which will:") that may be its list
 MEANING_WEIGHT, WORDS_WEIGHT = 0.7, 0.3
 PASSAGE_WEIGHT = 0.5  # how much a line's score leans on its passage's best line
 FOLLOWS = 0.9  # share of a line's score the next line inherits
@@ -102,7 +101,9 @@ def _share(words: set[str], found: set[str]) -> float:
     return len(words & found) / len(words) if words else 0.0
 
 
-def render_sources(context: list[Hit], chosen: dict[int, list[str]]) -> str:
-    """The numbered sources the model reads: heading path, then the chosen lines of each passage."""
+def render_sources(context: list[Hit], chosen: dict[int, list[str]] | None = None) -> str:
+    """The numbered sources the model reads: heading path, then the chosen lines of each passage (all of
+    every passage when `chosen` is None)."""
+    chosen = chosen if chosen is not None else {n: [hit.text] for n, hit in enumerate(context, start=1)}
     return "\n\n".join(f"[{n}] {context[n - 1].title} — {context[n - 1].section}\n" + "\n".join(lines)
                        for n, lines in chosen.items())

@@ -27,7 +27,7 @@ from common import write_result
 from assistant.components import Components
 from assistant.followups import standalone
 from eval.dataset import SETS_DIR, load_set
-from ingest.text import alternatives
+from eval.context_facts import present
 
 Toggle = Callable[[bool], None]
 
@@ -45,8 +45,7 @@ def toggles(components: Components, llama, cache_mb: int) -> dict[str, Toggle]:
 
 
 def facts_held(answer: str, facts: list[str]) -> int:
-    lowered = answer.lower()
-    return sum(any(alt.lower() in lowered for alt in alternatives(fact)) for fact in facts)
+    return sum(present(fact, answer) for fact in facts)
 
 
 def run(components: Components, technique: str, toggle: Toggle, questions) -> dict:

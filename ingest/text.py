@@ -24,6 +24,7 @@ ABBREVIATIONS = frozenset(
 # List items: bullets of every kind seen in extracted PDFs and Word files, "(ii)", "b)", and "3." / "3)"
 BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\uf0b7\uf0a7\u2219\u00b7]|\(?[ivx]{1,4}\)|[a-h][.)])\s+")
 NUMBERED_RE = re.compile(r"^\s*\d{1,2}[.)]\s+")
+LIST_FOLLOWS = 8  # lines after a lead-in ("…which will:") that may be its list
 # Citation markers as a model writes them: [1], [2, 3], [1;4]
 MARKER_RE = re.compile(r"(?<![ \t])[ \t]*+\[[ \t]{0,3}(\d{1,2}(?:[ \t]{0,3}[,;][ \t]{0,3}\d{1,2}){0,9})[ \t]{0,3}\]")
 _SPACE_BEFORE_STOP_RE = re.compile(r"(?<![ \t])[ \t]++([.,;:!?])")
