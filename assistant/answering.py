@@ -26,7 +26,7 @@ from assistant.drafting import Drafter, ExtractiveDrafter, LLMDrafter
 from assistant.focus import Focus, render_sources
 from assistant.followups import standalone
 from assistant.grounding import Grounded, Grounder, GroundedStream, TokenSink
-from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
+from assistant.llm import LLM, LLMUnavailable, ModelSlot, ModelTurn, Priority, StopCheck, stoppable
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.scope import unknown_bodies
 from ingest.settings import Settings
@@ -76,14 +76,17 @@ class Answer:
 @dataclass
 class Quotations:
     """The passages' best sentences, verbatim, grounded and cited as an answer is: what the user reads while
-    the model is still reading its prompt (seconds on 2 cores). Shown as quotations, never as the answer."""
+    the model is still reading its prompt (seconds on 2 cores). Shown as quotations, never as the answer.
+    `answers` is False when they do not hold what the question asks for (no date for "when"): then they are
+    shown as the closest sentences, which may not answer it."""
 
     text: str
     citations: list[Citation]
+    answers: bool = True
 
     def to_dict(self) -> dict:
         """As the API sends it: the citations serialised as an answer's are."""
-        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
+        return {"text": self.text, "citations": [c.to_dict() for c in self.citations], "answers": self.answers}
 
 
 QuotesSink = Callable[[Quotations], None]
@@ -116,14 +119,16 @@ class Assistant:
 
     def ask(self, question: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
             on_token: TokenSink | None = None, history: list[dict] | None = None,
-            should_stop: StopCheck | None = None, on_quotes: QuotesSink | None = None) -> Answer:
+            should_stop: StopCheck | None = None, on_quotes: QuotesSink | None = None,
+            model_turn: ModelTurn | None = None) -> Answer:
         """The grounded answer; once `should_stop()` is true the model stops at its next token (raises Cancelled).
-        In llm mode `on_quotes` gets the extractive answer's quotations before the model is asked, if any survive."""
+        In llm mode `on_quotes` gets the extractive answer's quotations before the model is asked, if any survive,
+        and `model_turn` is called (as a question) before the model's first call."""
         started = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         session = session or AnswerLog.new_session()
         llm, notice = self._model(mode or self.settings.answer_mode)
-        llm = stoppable(llm, should_stop)
+        llm = stoppable(llm, should_stop, model_turn, Priority.QUESTION)
         standalone_question = standalone(question, self.log.history(session) if history is None else history, llm)
         hits = self.retriever.search(standalone_question, k=self.settings.top_k, filters=filters)
         context = self.contexts.build(hits, standalone_question, filters)
@@ -184,14 +189,18 @@ class Assistant:
 
     def _send_quotations(self, question: str, context: list[Hit], on_quotes: QuotesSink) -> None:
         """The extractive answer, grounded and checked as the final answer is, sent before the model reads its
-        prompt; nothing is sent when that answer would be refused."""
+        prompt; when it would be refused for not holding what was asked, as the closest sentences; nothing
+        when no sentence survives grounding."""
         sink = GroundedStream(self.grounder, context, None, question)
         draft = self.extractive.draft(question, context, sink)
         grounded = sink.finish(draft)
-        if reason := _refusal(question, draft, grounded):
-            log.info("no quotations: %s", reason)
+        if grounded.empty:
+            log.info("no quotations: no sentence survived grounding")
             return
-        on_quotes(Quotations(grounded.text, grounded.citations))
+        reason = _refusal(question, draft, grounded)
+        if reason:
+            log.info("quotations are the closest sentences, not an answer: %s", reason)
+        on_quotes(Quotations(grounded.text, grounded.citations, answers=reason is None))
 
 
 def _refusal(question: str, draft: str, grounded: Grounded) -> str | None:

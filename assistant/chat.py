@@ -14,7 +14,7 @@ import time
 from assistant.answering import Answer, Assistant, QuestionError, QuestionTooLong, QuotesSink, check_question
 from assistant.conversations import AnswerLog
 from assistant.grounding import TokenSink
-from assistant.llm import StopCheck
+from assistant.llm import ModelTurn, StopCheck
 from assistant.retrieval import Filters
 from assistant.review import ReviewError, Reviewer, check_proposal
 from ingest.settings import Settings
@@ -74,23 +74,27 @@ class Chat:
 
     def respond(self, message: str, session: str | None = None, mode: str | None = None, filters: Filters | None = None,
                 on_token: TokenSink | None = None, history: list[dict] | None = None,
-                should_stop: StopCheck | None = None, on_quotes: QuotesSink | None = None) -> Answer:
+                should_stop: StopCheck | None = None, on_quotes: QuotesSink | None = None,
+                model_turn: ModelTurn | None = None) -> Answer:
         """The answer (or review) to a chat message; `should_stop` ends an answer's generation at its next token.
-        `on_quotes` gets an llm answer's quotations before the model is asked (a review sends none)."""
+        `on_quotes` gets an llm answer's quotations before the model is asked (a review sends none); `model_turn`
+        is called before the model's first call."""
         proposal = check_message(message, self.assistant.settings)
         if proposal is None:
             return self.assistant.ask(message, session=session, mode=mode, filters=filters, on_token=on_token,
-                                      history=history, should_stop=should_stop, on_quotes=on_quotes)
-        return self._review(message, proposal, session, on_token, should_stop)
+                                      history=history, should_stop=should_stop, on_quotes=on_quotes,
+                                      model_turn=model_turn)
+        return self._review(message, proposal, session, on_token, should_stop, model_turn)
 
     def _review(self, message: str, proposal: str, session: str | None, on_token: TokenSink | None,
-                should_stop: StopCheck | None) -> Answer:
+                should_stop: StopCheck | None, model_turn: ModelTurn | None) -> Answer:
         """A pasted proposal with "does this fit?": answered with the review, criterion by criterion."""
         started = time.perf_counter()
         session = session or AnswerLog.new_session()
         on_criterion = (lambda c: on_token(f"{c.name}: {c.verdict}\n")) if on_token else None
         try:
-            review = self.reviewer.review(proposal, on_criterion=on_criterion, should_stop=should_stop)
+            review = self.reviewer.review(proposal, on_criterion=on_criterion, should_stop=should_stop,
+                                          model_turn=model_turn)
         except ReviewError as error:
             raise QuestionError(str(error)) from None
         answer = Answer(answer=review.to_markdown(), citations=review.all_citations(), refused=False, mode="review",

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Generator
 from contextlib import closing
+from enum import IntEnum
 from typing import Any, Protocol
 
 from ingest.settings import Settings
@@ -40,18 +41,36 @@ def complete(llm: LLM, messages: Messages, max_tokens: int, json_schema: dict | 
 StopCheck = Callable[[], bool]  # true once nobody is waiting for the output (a client that left, a time limit)
 
 
+class Priority(IntEnum):
+    """Who goes first when several requests wait for the one model: a question, then a review."""
+
+    QUESTION = 0
+    REVIEW = 1
+
+
+# Called once, before a request's first model call: returns when the request may use the model (a server
+# keeps the model for one request at a time, so work that needs no model never waits for it).
+ModelTurn = Callable[[Priority], None]
+
+
 class Cancelled(Exception):
     """Raised at the model's next token once its `StopCheck` is true: the generation is over."""
 
 
 class StoppableLLM:
-    """A model whose stream asks `should_stop()` at every token and, once it is true, closes the model's
-    own stream (ending the generation and releasing its lock) and raises `Cancelled`."""
+    """A model that waits for the request's turn before its first call, asks `should_stop()` at every token
+    and, once that is true, closes the model's own stream (ending the generation and releasing its lock) and
+    raises `Cancelled`."""
 
-    def __init__(self, llm: LLM, should_stop: StopCheck) -> None:
-        self.llm, self.should_stop, self.name = llm, should_stop, llm.name
+    def __init__(self, llm: LLM, should_stop: StopCheck | None, turn: ModelTurn | None, priority: Priority) -> None:
+        self.llm, self.name = llm, llm.name
+        self.should_stop = should_stop or (lambda: False)
+        self.turn, self.priority = turn, priority
 
     def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
+        if self.turn is not None:
+            self.turn(self.priority)
+            self.turn = None
         if self.should_stop():
             raise Cancelled("nobody is waiting for this answer any more")
         with closing(self.llm.stream(messages, max_tokens, json_schema)) as tokens:
@@ -61,9 +80,13 @@ class StoppableLLM:
                 yield token
 
 
-def stoppable(llm: LLM | None, should_stop: StopCheck | None) -> LLM | None:
-    """`llm` stopping at its next token once `should_stop()` is true (as it is when there is no check)."""
-    return StoppableLLM(llm, should_stop) if llm is not None and should_stop is not None else llm
+def stoppable(llm: LLM | None, should_stop: StopCheck | None, turn: ModelTurn | None = None,
+              priority: Priority = Priority.QUESTION) -> LLM | None:
+    """`llm` waiting for `turn(priority)` before its first call and stopping at its next token once
+    `should_stop()` is true (as it is when there is neither)."""
+    if llm is None or (should_stop is None and turn is None):
+        return llm
+    return StoppableLLM(llm, should_stop, turn, priority)
 
 
 class LlamaCppLLM:

@@ -31,7 +31,7 @@ from assistant import review_explain as explain
 from assistant.citations import Citation
 from assistant.errors import TooLarge, UserError
 from assistant.frameworks import Criterion, Framework, criterion_chunks, get_framework
-from assistant.llm import LLM, LLMUnavailable, ModelSlot, StopCheck, stoppable
+from assistant.llm import LLM, LLMUnavailable, ModelSlot, ModelTurn, Priority, StopCheck, stoppable
 from assistant.review_judge import JudgeError, judge
 from assistant.review_match import AimIndex, Matches
 from assistant.review_vague import is_action, missing_details
@@ -130,8 +130,9 @@ class Reviewer:
 
     def review(self, proposal: str, framework: str | None = None,
                on_criterion: Callable[[CriterionReview], None] | None = None,
-               should_stop: StopCheck | None = None) -> Review:
-        """A verdict per criterion; once `should_stop()` is true the model stops at its next token (raises Cancelled)."""
+               should_stop: StopCheck | None = None, model_turn: ModelTurn | None = None) -> Review:
+        """A verdict per criterion; once `should_stop()` is true the model stops at its next token (raises Cancelled).
+        `model_turn` is called (as a review) before the model's first call."""
         started = time.perf_counter()
         proposal = check_proposal(proposal, self.settings)
         chosen = get_framework(self.settings, framework)
@@ -152,7 +153,7 @@ class Reviewer:
             asked = matches.candidates(index, max(CANDIDATES, self.settings.review_statements),
                                        self.settings.review_min_relevance) if actions else []
             if asked and llm is None:
-                llm = stoppable(self._llm(), should_stop)
+                llm = stoppable(self._llm(), should_stop, model_turn, Priority.REVIEW)
             effects = self._judge(llm, criterion, [actions[i] for i in asked]) if asked else []
             start = 1 + sum(len(r.citations) for r in results)
             result = self._verdict(chosen, criterion, index, matches, asked, effects, gaps if not actions else None, start)

@@ -13,7 +13,14 @@ acknowledged delete gone from both. It runs over a private copy of the store and
 project's own data is untouched. All loops are bounded in time and count; all traffic goes to
 127.0.0.1. Writes bench/results/load.json.
 
+With --asking N it measures instead what N users asking at once wait for, on the REAL default
+model: each loops over the project's questions through /api/ask/stream in llm mode, and the time
+to first cited content (the quotations, or the first grounded token, or a refusal with its
+closest passages), to the first phrased token and to the whole answer is recorded per question.
+Writes bench/results/load-asking.json.
+
     .venv/bin/python bench/bench_load.py [--users 20 --seconds 120]
+    .venv/bin/python bench/bench_load.py --asking 4 [--seconds 180]
 """
 
 from __future__ import annotations
@@ -62,13 +69,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def private_container(root: Path) -> Components:
-    """The project's store and corpus copied under `root`, with the fast scripted model."""
+def private_container(root: Path, real_model: bool = False) -> Components:
+    """The project's store and corpus copied under `root`, with the fast scripted model (or the configured one)."""
     settings = load_settings()
     shutil.copytree(settings.chroma_dir, root / "data" / "chroma")
     shutil.copytree(settings.corpus_dir, root / "corpus", ignore=shutil.ignore_patterns("__*", "*.py"))
     private = settings.model_copy(update={"data_dir": root / "data", "corpus_dir": root / "corpus"})
-    components = Components(private, llm_factory=FastModel)
+    components = Components(private, llm_factory=None if real_model else FastModel)
     if not components.store.documents():
         components.ingester.ingest()
     return components
@@ -210,21 +217,79 @@ def run(url: str, users: int, seconds: float, texts: dict) -> tuple[Tally, list[
     return tally, health, health_failures, time.perf_counter() - started
 
 
+def asker(url: str, index: int, deadline: float, questions: list[str], timings: list[dict]) -> None:
+    """One user asking in llm mode through the stream, question after question, until `deadline`."""
+    rng = random.Random(index)
+    with httpx.Client(timeout=600) as http:
+        while time.perf_counter() < deadline:
+            question, started, seen = rng.choice(questions), time.perf_counter(), {}
+            with http.stream("POST", f"{url}/api/ask/stream", json={"question": question, "mode": "llm"}) as reply:
+                kind = ""
+                for line in reply.iter_lines():
+                    if line.startswith("event: "):
+                        kind = line[7:]
+                        seen.setdefault(kind, time.perf_counter() - started)
+                    elif line.startswith("data: ") and kind == "done":
+                        seen["refused"] = json.loads(line[6:])["refused"]
+            first = min((seen[k] for k in ("quotations", "token", "done") if k in seen), default=None)
+            timings.append({"user": index, "question": question, "status": reply.status_code, "first_content_s": first,
+                            **{f"{k}_s": seen.get(k) for k in ("quotations", "token", "done", "error")},
+                            "refused": seen.get("refused")})
+
+
+def asking_summary(timings: list[dict], users: int, seconds: float) -> dict:
+    def figures(key: str) -> dict:
+        values = [t[key] for t in timings if t[key] is not None]
+        return {"n": len(values), "p50_s": round(percentile(values, 0.5), 2), "p95_s": round(percentile(values, 0.95), 2)}
+    return {"users": users, "seconds": round(seconds, 1), "questions": len(timings),
+            "errors": sum(1 for t in timings if t["error_s"] is not None or t["status"] != 200),
+            "refused": sum(1 for t in timings if t["refused"]),
+            "first_cited_content": figures("first_content_s"), "quotations": figures("quotations_s"),
+            "first_phrased_token": figures("token_s"), "whole_answer": figures("done_s"), "timings": timings}
+
+
+def serve(components: Components):
+    server = uvicorn.Server(uvicorn.Config(build_app(components), host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.1)
+    return server, thread, f"http://127.0.0.1:{server.config.port}"
+
+
+def main_asking(users: int, seconds: float, questions: list[str]) -> None:
+    with tempfile.TemporaryDirectory(prefix="tom-bench-asking-") as root:
+        server, thread, url = serve(private_container(Path(root), real_model=True))
+        try:
+            httpx.post(f"{url}/api/ask", json={"question": questions[0], "mode": "llm"}, timeout=600)  # loads the model
+            timings: list[dict] = []
+            started = time.perf_counter()
+            threads = [threading.Thread(target=asker, args=(url, i, started + seconds, questions, timings)) for i in range(users)]
+            for one in threads:
+                one.start()
+            for one in threads:
+                one.join()
+        finally:
+            server.should_exit = True
+            thread.join(15)
+    result = asking_summary(timings, users, time.perf_counter() - started)
+    result["passed"] = result["errors"] == 0 and result["first_cited_content"]["p95_s"] <= 3.0
+    write_result("load-asking", result)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--asking", type=int, metavar="N", help="N users asking in llm mode at once, on the real model")
     args = parser.parse_args()
     texts = {"questions": [q.question for q in load_set(SETS_DIR / "tom-questions.jsonl") if not q.follows],
              "proposals": [c.proposal for c in load_proposals(SETS_DIR / "tom-proposals.jsonl")]}
+    if args.asking:
+        return main_asking(args.asking, args.seconds, texts["questions"])
     with tempfile.TemporaryDirectory(prefix="tom-bench-load-") as root:
         components = private_container(Path(root))
-        server = uvicorn.Server(uvicorn.Config(build_app(components), host="127.0.0.1", port=free_port(), log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            thread.join(0.1)
-        url = f"http://127.0.0.1:{server.config.port}"
+        server, thread, url = serve(components)
         try:
             httpx.post(f"{url}/api/ask", json={"question": texts["questions"][0], "mode": "extractive"}, timeout=300)  # warm
             tally, health, health_failures, elapsed = run(url, args.users, args.seconds, texts)

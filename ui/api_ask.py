@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from assistant.answering import Answer, Quotations
-from assistant.llm import StopCheck
+from assistant.llm import ModelTurn, StopCheck
 from assistant.retrieval import Filters
 from ui import bridge, prechecks, sse
 from ui.bridge import Sink
@@ -41,10 +41,11 @@ def ask_work(services: Services, body: AskRequest, history: list[dict] | None = 
     """
     filters = Filters(council=body.council, kind=body.kind, document=body.document)
 
-    def work(sink: Sink, should_stop: StopCheck) -> Answer:
+    def work(sink: Sink, should_stop: StopCheck, model_turn: ModelTurn) -> Answer:
         return services.components.chat.respond(body.question, session=body.session, mode=body.mode, filters=filters,
                                                 on_token=sink if tokens else None, history=history,
-                                                should_stop=should_stop, on_quotes=sink if quotes else None)
+                                                should_stop=should_stop, on_quotes=sink if quotes else None,
+                                                model_turn=model_turn)
     return work
 
 
@@ -57,10 +58,9 @@ def router(services: Services) -> APIRouter:
     async def api_ask(body: AskRequest, request: Request) -> dict[str, Any]:
         """Answer a question from the documents, with citations; exactly `Answer.to_dict()`."""
         prechecks.check_message(settings, body.question)
-        lane = lanes.for_mode(body.mode, settings)
-        lane.check()
+        lanes.check(body.mode, settings)
         work = ask_work(services, body, tokens=False)  # grounded once at the end; the model still stops if the client goes
-        answer: Answer = await bridge.result(work, lane, lanes.timeout, request.is_disconnected)
+        answer: Answer = await bridge.result(work, lanes, request.is_disconnected)
         return answer.to_dict()
 
     @routes.post("/api/ask/stream", dependencies=[read])
@@ -68,11 +68,10 @@ def router(services: Services) -> APIRouter:
         """The answer as server-sent events: in llm mode first `quotations` (the documents' best sentences, cited, while
         the model reads), then `token` per grounded piece, then `citations`, then `done` (the full answer)."""
         prechecks.check_message(settings, body.question)
-        lane = lanes.for_mode(body.mode, settings)
-        lane.check()
+        lanes.check(body.mode, settings)
 
         async def events() -> AsyncIterator[ServerSentEvent]:
-            async with aclosing(bridge.stream(ask_work(services, body, quotes=True), lane, lanes.timeout)) as items:
+            async with aclosing(bridge.stream(ask_work(services, body, quotes=True), lanes)) as items:
                 async for item in items:
                     if item.kind == "item" and isinstance(item.payload, Quotations):
                         yield sse.event("quotations", item.payload.to_dict())

@@ -90,15 +90,15 @@ def router(services: Services) -> APIRouter:
         """OpenAI chat completions: answers from the documents, sources appended; `stream` for server-sent chunks."""
         question, history = split_turns(body)
         prechecks.check_message(settings, question)
-        lane, completion = lanes.for_mode(None, settings), Completion()
-        lane.check()
+        completion = Completion()
+        lanes.check(None, settings)
         work = ask_work(services, AskRequest(question=question), history, tokens=body.stream)
         if not body.stream:
-            return completion.whole(await bridge.result(work, lane, lanes.timeout, request.is_disconnected))
+            return completion.whole(await bridge.result(work, lanes, request.is_disconnected))
 
         async def events() -> AsyncIterator[ServerSentEvent]:
             yield completion.chunk({"role": "assistant", "content": ""})
-            async with aclosing(bridge.stream(work, lane, lanes.timeout)) as items:
+            async with aclosing(bridge.stream(work, lanes)) as items:
                 async for item in items:
                     if item.kind == "item":
                         yield completion.chunk({"content": item.payload})

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from assistant.errors import UserError
-from assistant.llm import StopCheck
+from assistant.llm import ModelTurn, StopCheck
 from assistant.review import read_proposal
 from ui import bridge, prechecks, sse, uploads
 from ui.bridge import Sink
@@ -52,8 +52,8 @@ def router(services: Services) -> APIRouter:
         return body.text, body.framework
 
     def review_work(text: str, framework: str | None):
-        def work(sink: Sink, should_stop: StopCheck) -> Any:
-            return reviewer.review(text, framework, on_criterion=sink, should_stop=should_stop)
+        def work(sink: Sink, should_stop: StopCheck, model_turn: ModelTurn) -> Any:
+            return reviewer.review(text, framework, on_criterion=sink, should_stop=should_stop, model_turn=model_turn)
         return work
 
     @routes.post("/api/review", dependencies=[read])
@@ -61,8 +61,8 @@ def router(services: Services) -> APIRouter:
         """Review a proposal against a framework: a verdict per criterion, with evidence and cited TOM passages."""
         text, framework = await review_input(request)
         prechecks.check_proposal(services.settings, text)
-        lanes.model.check()
-        review = await bridge.result(review_work(text, framework), lanes.model, lanes.timeout, request.is_disconnected)
+        lanes.check("llm", services.settings)
+        review = await bridge.result(review_work(text, framework), lanes, request.is_disconnected)
         return review.to_dict()
 
     @routes.post("/api/review/stream", dependencies=[read])
@@ -70,10 +70,10 @@ def router(services: Services) -> APIRouter:
         """The review as server-sent events: `criterion` as each is judged, then `done` (the whole review)."""
         text, framework = await review_input(request)
         prechecks.check_proposal(services.settings, text)
-        lanes.model.check()
+        lanes.check("llm", services.settings)
 
         async def events() -> AsyncIterator[ServerSentEvent]:
-            async with aclosing(bridge.stream(review_work(text, framework), lanes.model, lanes.timeout)) as items:
+            async with aclosing(bridge.stream(review_work(text, framework), lanes)) as items:
                 async for item in items:
                     if item.kind == "item":
                         yield sse.event("criterion", item.payload.to_dict())

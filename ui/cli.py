@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assistant.citations import Citation
 
 QUOTATIONS_LABEL = "Quotations from the documents (the answer is being written):"
+CLOSEST_LABEL = "Closest sentences in the documents (they may not answer the question; the answer is being written):"
 
 
 @app.command("ingest")
@@ -175,7 +176,7 @@ def ask_command(
 
 def _print_quotations(quotations: Quotations) -> None:
     """The documents' best sentences, labelled, while the model reads its prompt; the answer follows them."""
-    console.print(QUOTATIONS_LABEL, style="bold", highlight=False, markup=False)
+    console.print(QUOTATIONS_LABEL if quotations.answers else CLOSEST_LABEL, style="bold", highlight=False, markup=False)
     console.print(quotations.text, highlight=False, markup=False)
     _print_citations(quotations.citations)
     console.print("\nAnswer:", style="bold", highlight=False, markup=False)

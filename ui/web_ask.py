@@ -3,8 +3,8 @@
 In llm mode the documents' best sentences show first, labelled as quotations with their sources,
 while the model reads its prompt; the answer replaces them as it streams in.
 
-Answers run through `ui.bridge` in the same lanes as the API (llm answers queue for the model,
-extractive ones share the CPU), so a busy server, a time limit or an unexpected error ends the
+Answers run through `ui.bridge` in the same lanes as the API (retrieval and quotations share the
+CPU; an llm answer then queues for the model), so a busy server, a time limit or an unexpected error ends the
 wait with a message instead of leaving the Ask button spinning.
 """
 
@@ -21,13 +21,14 @@ import gradio as gr
 from assistant.answering import Answer, Quotations
 from assistant.citations import Citation
 from assistant.components import Components
-from assistant.llm import StopCheck
+from assistant.llm import ModelTurn, StopCheck
 from assistant.retrieval import Filters
 from assistant.errors import UserError
 from ui import bridge, prechecks
 from ui.bridge import Sink
 from ui.services import Services
-from ui.web_html import NO_SOURCES, citations_html, linked_markers, quotations_markdown, sources_html, warning
+from ui.web_html import (NO_SOURCES, citations_html, linked_markers, quotations_after_failure, quotations_markdown,
+                         sources_html, warning)
 
 log = logging.getLogger(__name__)
 ALL = "All councils"
@@ -47,13 +48,13 @@ def answer_work(services: Services, message: str, session: str | None, mode: str
     tokens (str) and, before them in llm mode, (Quotations, their passages' texts)."""
     filters = Filters(council=None if council in (None, ALL) else council)
 
-    def work(sink: Sink, should_stop: StopCheck) -> tuple[Answer, dict[str, str]]:
+    def work(sink: Sink, should_stop: StopCheck, model_turn: ModelTurn) -> tuple[Answer, dict[str, str]]:
         components = services.components
 
         def quotes(quotations: Quotations) -> None:
             sink((quotations, passages(components, quotations.citations)))
         answer = components.chat.respond(message, session=session, mode=mode, filters=filters, on_token=sink,
-                                         should_stop=should_stop, on_quotes=quotes)
+                                         should_stop=should_stop, on_quotes=quotes, model_turn=model_turn)
         return answer, passages(components, answer.citations)
     return work
 
@@ -73,23 +74,24 @@ async def ask(services: Services, message: str, history: list, session: str | No
     history += [{"role": "user", "content": html.escape(message, quote=False)}, {"role": "assistant", "content": "…"}]
     text = ""
     work = answer_work(services, message, session, mode, council)
-    lane = services.lanes.for_mode(mode, services.settings)
-    quoting = False  # quotations are shown: the panel holds their sources until the answer starts
-    async with aclosing(bridge.stream(work, lane, services.lanes.timeout)) as events:
+    quoted: Quotations | None = None  # shown: the panel holds their sources until the answer starts
+    async with aclosing(bridge.stream(work, services.lanes)) as events:
         async for event in events:
             if event.kind == "item" and not isinstance(event.payload, str):
-                quotations, texts = event.payload
-                quoting = True
-                history[-1] = {"role": "assistant", "content": quotations_markdown(quotations)}
-                yield history, session, citations_html(quotations.citations, texts), None, ""
+                quoted, texts = event.payload
+                history[-1] = {"role": "assistant", "content": quotations_markdown(quoted)}
+                yield history, session, citations_html(quoted.citations, texts), None, ""
             elif event.kind == "item":
-                panel = NO_SOURCES if quoting and not text else gr.update()  # the answer numbers its own sources
+                panel = NO_SOURCES if quoted and not text else gr.update()  # the answer numbers its own sources
                 text += event.payload
                 history[-1] = {"role": "assistant", "content": linked_markers(text)}
                 yield history, session, panel, None, ""
+            elif event.kind == "error" and quoted and not text:  # the quotations and their sources stay
+                history[-1] = {"role": "assistant", "content": quotations_after_failure(quoted, event.payload.message)}
+                yield history, session, gr.update(), None, ""
             elif event.kind == "error":
                 history[-1] = {"role": "assistant", "content": warning(event.payload.message)}
-                yield history, session, NO_SOURCES if quoting else gr.update(), None, ""
+                yield history, session, NO_SOURCES if quoted else gr.update(), None, ""
             else:
                 answer, texts = event.payload
                 note = f"\n\n_{html.escape(answer.notice)}_" if answer.notice else ""

@@ -33,9 +33,18 @@ def linked_markers(text: str) -> str:
     return re.sub(r"\[(\d{1,2})\]", r"[[\1]](#src-\1)", html.escape(text, quote=False))
 
 
+CLOSEST_LABEL = "**Closest sentences in the documents** (they may not answer the question; the answer is being written)…"
+QUOTATIONS_KEPT_LABEL = "**Quotations from the documents** (no phrased answer: see above)"
+
+
 def quotations_markdown(quotations: Quotations) -> str:
     """The quotations shown while the model writes, labelled so they are never taken for the answer itself."""
-    return f"{QUOTATIONS_LABEL}\n\n{linked_markers(quotations.text)}"
+    return f"{QUOTATIONS_LABEL if quotations.answers else CLOSEST_LABEL}\n\n{linked_markers(quotations.text)}"
+
+
+def quotations_after_failure(quotations: Quotations, message: str) -> str:
+    """The quotations kept under the reason there is no phrased answer (the model failed, or took too long)."""
+    return f"{warning(message)}\n\n{QUOTATIONS_KEPT_LABEL}\n\n{linked_markers(quotations.text)}"
 
 
 def warning(message: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.frameworks import FrameworkError, load_frameworks
-from assistant.llm import StopCheck
+from assistant.llm import ModelTurn, StopCheck
 from assistant.review import CriterionReview, Review, read_proposal
 from ui import bridge
 from ui.bridge import Sink
@@ -35,9 +35,10 @@ def framework_choices(services: Services) -> tuple[list[str], str | None]:
 
 def review_work(services: Services, text: str, file: Any, framework: str):
     """The blocking call: read an uploaded proposal (if any), then review it."""
-    def work(sink: Sink, should_stop: StopCheck) -> Review:
+    def work(sink: Sink, should_stop: StopCheck, model_turn: ModelTurn) -> Review:
         proposal = read_proposal(Path(file if isinstance(file, str) else file.name)) if file is not None else text
-        return services.components.reviewer.review(proposal, framework, on_criterion=sink, should_stop=should_stop)
+        return services.components.reviewer.review(proposal, framework, on_criterion=sink, should_stop=should_stop,
+                                                   model_turn=model_turn)
     return work
 
 
@@ -51,7 +52,7 @@ async def review(services: Services, text: str, file: Any, framework: str) -> As
     """Yields (table HTML, download path) as each criterion is judged."""
     done: list[CriterionReview] = []
     work = review_work(services, text, file, framework)
-    async with aclosing(bridge.stream(work, services.lanes.model, services.lanes.timeout)) as events:
+    async with aclosing(bridge.stream(work, services.lanes)) as events:
         async for event in events:
             if event.kind == "item":
                 done.append(event.payload)

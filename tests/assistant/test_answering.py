@@ -3,10 +3,12 @@
 more stopped at its next token."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from assistant.answering import QuestionError
+from assistant.llm import Priority
 from tests.conftest import ScriptedModel, assert_citations_resolve, key_facts_present
 
 WORD_RE = re.compile(r"[A-Za-z£0-9%']+")
@@ -184,7 +186,6 @@ def scripted_assistant(corpus_settings, retriever, tmp_path, model):
 
 def test_quotations_arrive_before_the_model_is_asked(corpus_settings, retriever, tmp_path):
     """The model reads its prompt for a second first; the cited quotations come before it is even asked."""
-    from types import SimpleNamespace
 
     from assistant.grounding import split_claims
 
@@ -205,7 +206,8 @@ def test_quotations_arrive_before_the_model_is_asked(corpus_settings, retriever,
     for claim in split_claims(quotations.text):  # the documents' own sentences, not a paraphrase
         assert any(claim.text in cited[n] for n in claim.markers), claim
     extractive = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(QUOTED, mode="extractive")
-    assert quotations.to_dict() == {"text": extractive.answer, "citations": [c.to_dict() for c in extractive.citations]}
+    assert quotations.to_dict() == {"text": extractive.answer, "citations": [c.to_dict() for c in extractive.citations],
+                                    "answers": True}
 
 
 def test_the_final_answer_is_the_same_with_or_without_quotations(corpus_settings, retriever, tmp_path):
@@ -218,15 +220,41 @@ def test_the_final_answer_is_the_same_with_or_without_quotations(corpus_settings
     assert {f: getattr(quoted, f) for f in fields} == {f: getattr(plain, f) for f in fields}
 
 
-@pytest.mark.parametrize("question, mode, model_asked", [
-    ("How many parking permits did the council issue last year?", "llm", False),  # refused before the model is asked
-    ("What is the total budget allocated to Somerset's TOM programme in 2025?", "llm", True),  # the extractive answer is refused
-    (QUOTED, "extractive", False),
-], ids=["refused", "extractive-refused", "extractive-mode"])
-def test_no_quotations_unless_the_extractive_answer_would_be_shown_in_llm_mode(corpus_settings, retriever, tmp_path,
-                                                                              question, mode, model_asked):
+@pytest.mark.parametrize("question, mode", [
+    ("How many parking permits did the council issue last year?", "llm"),  # refused before the model is asked
+    (QUOTED, "extractive"),
+], ids=["refused", "extractive-mode"])
+def test_no_quotations_for_a_question_refused_unread_or_in_extractive_mode(corpus_settings, retriever, tmp_path,
+                                                                           question, mode):
     shown: list = []
     model = ScriptedModel(delay=0.0)
     answer = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(question, mode=mode, on_quotes=shown.append)
-    assert answer.mode == mode and model.streams == int(model_asked)
+    assert answer.mode == mode and model.streams == 0
     assert shown == []
+
+
+def test_quotations_that_miss_what_was_asked_come_as_the_closest_sentences(corpus_settings, retriever, tmp_path):
+    """No duration for "how long": the extractive answer would be refused, so its sentences are sent as the
+    closest ones (`answers` false), still verbatim and cited, and the model is asked."""
+    question = "How long did it take Somerset to develop its TOM?"
+    shown: list = []
+    model = ScriptedModel(delay=0.0)
+    scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(question, mode="llm", on_quotes=shown.append)
+    assert model.streams == 1 and len(shown) == 1
+    closest = shown[0]
+    assert not closest.answers and closest.citations and closest.to_dict()["answers"] is False
+    assert_citations_resolve(SimpleNamespace(answer=closest.text, citations=closest.citations), retriever)
+    plain = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(QUOTED, mode="llm", on_quotes=shown.append)
+    assert not plain.refused and shown[-1].answers
+
+
+def test_an_llm_answer_waits_for_its_turn_after_its_quotations_and_an_extractive_one_never_does(
+        corpus_settings, retriever, tmp_path):
+    model, events = ScriptedModel(delay=0.0), []
+    asking = scripted_assistant(corpus_settings, retriever, tmp_path, model)
+    asking.ask(QUOTED, mode="llm", on_quotes=lambda q: events.append("quotations"),
+               model_turn=lambda priority: events.append((priority, model.streams)))
+    assert events == ["quotations", (Priority.QUESTION, 0)]  # quoted first, then the one wait, before the model
+    events.clear()
+    asking.ask(QUOTED, mode="extractive", model_turn=events.append)
+    assert events == []

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.frameworks import get_framework
-from assistant.llm import ModelSlot
+from assistant.llm import ModelSlot, Priority
 from assistant.review import OVERALLS, VERDICTS, CriterionReview, ReviewError, Reviewer, verdict_overall
 from assistant.review_match import Matches
 from assistant.statements import split_statements
@@ -195,3 +195,14 @@ def test_a_chat_message_that_pastes_a_proposal_gets_the_review(corpus_settings, 
     assert_citations_resolve(answer, retriever)
     plain = chat.respond("What does our TOM say about board meetings?", mode="extractive")
     assert plain.mode == "extractive"
+
+
+def test_a_review_waits_for_its_turn_at_the_model_as_a_review_and_a_vague_one_never_does(corpus_settings,
+                                                                                          retriever) -> None:
+    llm, turns = ScriptedLLM("against"), []
+    reviewer = reviewer_with(corpus_settings, retriever, llm)
+    reviewer.review(PAPER_ONLY, model_turn=lambda priority: turns.append((priority, len(llm.calls))))
+    assert turns == [(Priority.REVIEW, 0)] and llm.calls  # once, before the first model call
+    turns.clear()
+    reviewer.review(PROPOSALS["p06"].proposal, model_turn=turns.append)  # too vague: no model, no wait for it
+    assert turns == []

@@ -70,7 +70,7 @@ def test_ask_stream_in_llm_mode_sends_quotations_before_the_first_token(scripted
     assert kinds[0] == "quotations" and kinds.count("quotations") == 1 and kinds[1] == "token", kinds
     assert kinds[-2:] == ["citations", "done"]
     quotations, done = sent[0][1], sent[-1][1]
-    assert set(quotations) == {"text", "citations"} and "succinct" in quotations["text"].lower()
+    assert set(quotations) == {"text", "citations", "answers"} and quotations["answers"] and "succinct" in quotations["text"].lower()
     assert quotations["citations"] and all(set(c) == set(done["citations"][0]) for c in quotations["citations"])
     assert f"[{quotations['citations'][0]['n']}]" in quotations["text"]
     assert done["mode"] == "llm" and not done["refused"] and done["citations"]

@@ -38,9 +38,9 @@ def server(api_settings, api_parts, model):
 
 def lane_freed(services, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
-    while services.lanes.model.limiter.borrowed_tokens and time.monotonic() < deadline:
+    while services.lanes.model.holders and time.monotonic() < deadline:
         time.sleep(0.1)
-    return services.lanes.model.limiter.borrowed_tokens == 0
+    return not services.lanes.model.holders
 
 
 def test_a_client_that_leaves_mid_sentence_stops_the_model_at_its_next_token(server, model) -> None:

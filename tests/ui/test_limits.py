@@ -81,9 +81,9 @@ def test_health_answers_while_model_calls_queue_and_a_full_queue_is_503(slow, mo
         for thread in threads:
             thread.join(60)
     deadline = time.monotonic() + 60
-    while services.lanes.model.limiter.borrowed_tokens and time.monotonic() < deadline:
+    while services.lanes.model.holders and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert services.lanes.model.limiter.borrowed_tokens == 0 and services.lanes.model.queued == 0
+    assert not services.lanes.model.holders and services.lanes.model.queued == 0
 
 
 def test_the_time_limit_ends_a_request_and_frees_the_model(api_settings, api_parts) -> None:

@@ -15,7 +15,7 @@ from tests.conftest import ARTIFACTS, ScriptedModel, local_only
 from tests.ui.servers import running, services_over
 from ui import web_ask
 from ui.server import build_app
-from ui.web_html import QUOTATIONS_LABEL, quotations_markdown
+from ui.web_html import CLOSEST_LABEL, QUOTATIONS_KEPT_LABEL, QUOTATIONS_LABEL, quotations_markdown
 
 QUESTION = "What does our TOM say about board meetings?"
 LABEL = "Quotations from the documents"
@@ -26,6 +26,8 @@ def test_quotations_are_labelled_and_escaped() -> None:
     shown = quotations_markdown(Quotations("<script>window.pwned=1</script> Boards meet. [1]", [citation]))
     assert shown.startswith(QUOTATIONS_LABEL) and LABEL in QUOTATIONS_LABEL
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "[[1]](#src-1)" in shown
+    closest = quotations_markdown(Quotations("Boards meet monthly. [1]", [citation], answers=False))
+    assert closest.startswith(CLOSEST_LABEL) and "may not answer" in closest and LABEL not in closest
 
 
 def updates_of(services, mode: str) -> list[tuple[str, str]]:
@@ -52,6 +54,16 @@ def test_the_tab_shows_the_quotations_then_replaces_them_with_the_answer(api_set
     assert LABEL not in final and "(#src-1)" in final and "id='src-1'" in final_panel
     assert not any(message.startswith(QUOTATIONS_LABEL) for message, _ in updates_of(services, "extractive"))
 
+
+
+def test_quotations_stay_when_the_phrased_answer_takes_too_long(api_settings, api_parts) -> None:
+    services = services_over(api_settings, api_parts, ScriptedModel(delay=0.0, wait=30.0), timeout=4)
+    seen = updates_of(services, "llm")
+    assert seen[0][0].startswith(QUOTATIONS_LABEL)
+    final, panel = seen[-1]
+    assert final.startswith("⚠") and "took too long" in final  # why there is no phrased answer...
+    assert QUOTATIONS_KEPT_LABEL in final and "succinct" in final.lower()  # ...above the quotations, still shown
+    assert panel == ""  # and their sources panel is left as it was
 
 @pytest.fixture(scope="module")
 def slow_reader(api_settings, api_parts):
