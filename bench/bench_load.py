@@ -41,6 +41,7 @@ import uvicorn
 
 import ingest  # noqa: F401  (offline first)
 from assistant.components import Components
+import load_asking
 from common import percentile, write_result
 from eval.dataset import SETS_DIR, load_proposals, load_set
 from ingest.settings import load_settings
@@ -217,37 +218,6 @@ def run(url: str, users: int, seconds: float, texts: dict) -> tuple[Tally, list[
     return tally, health, health_failures, time.perf_counter() - started
 
 
-def asker(url: str, index: int, deadline: float, questions: list[str], timings: list[dict]) -> None:
-    """One user asking in llm mode through the stream, question after question, until `deadline`."""
-    rng = random.Random(index)
-    with httpx.Client(timeout=600) as http:
-        while time.perf_counter() < deadline:
-            question, started, seen = rng.choice(questions), time.perf_counter(), {}
-            with http.stream("POST", f"{url}/api/ask/stream", json={"question": question, "mode": "llm"}) as reply:
-                kind = ""
-                for line in reply.iter_lines():
-                    if line.startswith("event: "):
-                        kind = line[7:]
-                        seen.setdefault(kind, time.perf_counter() - started)
-                    elif line.startswith("data: ") and kind == "done":
-                        seen["refused"] = json.loads(line[6:])["refused"]
-            first = min((seen[k] for k in ("quotations", "token", "done") if k in seen), default=None)
-            timings.append({"user": index, "question": question, "status": reply.status_code, "first_content_s": first,
-                            **{f"{k}_s": seen.get(k) for k in ("quotations", "token", "done", "error")},
-                            "refused": seen.get("refused")})
-
-
-def asking_summary(timings: list[dict], users: int, seconds: float) -> dict:
-    def figures(key: str) -> dict:
-        values = [t[key] for t in timings if t[key] is not None]
-        return {"n": len(values), "p50_s": round(percentile(values, 0.5), 2), "p95_s": round(percentile(values, 0.95), 2)}
-    return {"users": users, "seconds": round(seconds, 1), "questions": len(timings),
-            "errors": sum(1 for t in timings if t["error_s"] is not None or t["status"] != 200),
-            "refused": sum(1 for t in timings if t["refused"]),
-            "first_cited_content": figures("first_content_s"), "quotations": figures("quotations_s"),
-            "first_phrased_token": figures("token_s"), "whole_answer": figures("done_s"), "timings": timings}
-
-
 def serve(components: Components):
     server = uvicorn.Server(uvicorn.Config(build_app(components), host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -255,26 +225,6 @@ def serve(components: Components):
     while not server.started:
         thread.join(0.1)
     return server, thread, f"http://127.0.0.1:{server.config.port}"
-
-
-def main_asking(users: int, seconds: float, questions: list[str]) -> None:
-    with tempfile.TemporaryDirectory(prefix="tom-bench-asking-") as root:
-        server, thread, url = serve(private_container(Path(root), real_model=True))
-        try:
-            httpx.post(f"{url}/api/ask", json={"question": questions[0], "mode": "llm"}, timeout=600)  # loads the model
-            timings: list[dict] = []
-            started = time.perf_counter()
-            threads = [threading.Thread(target=asker, args=(url, i, started + seconds, questions, timings)) for i in range(users)]
-            for one in threads:
-                one.start()
-            for one in threads:
-                one.join()
-        finally:
-            server.should_exit = True
-            thread.join(15)
-    result = asking_summary(timings, users, time.perf_counter() - started)
-    result["passed"] = result["errors"] == 0 and result["first_cited_content"]["p95_s"] <= 3.0
-    write_result("load-asking", result)
 
 
 def main() -> None:
@@ -286,7 +236,7 @@ def main() -> None:
     texts = {"questions": [q.question for q in load_set(SETS_DIR / "tom-questions.jsonl") if not q.follows],
              "proposals": [c.proposal for c in load_proposals(SETS_DIR / "tom-proposals.jsonl")]}
     if args.asking:
-        return main_asking(args.asking, args.seconds, texts["questions"])
+        return load_asking.main(args.asking, args.seconds, texts["questions"], private_container, serve)
     with tempfile.TemporaryDirectory(prefix="tom-bench-load-") as root:
         components = private_container(Path(root))
         server, thread, url = serve(components)
