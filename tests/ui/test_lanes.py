@@ -5,6 +5,7 @@ its client left, even in the very step its place was handed to it) never keeps a
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
@@ -12,12 +13,14 @@ import pytest
 from assistant.llm import Priority
 from ui.lanes import Busy, Lane, TimedOut
 
-pytestmark = pytest.mark.anyio
 
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+def in_own_loop(test):
+    """Run the async test in a loop of its own thread (the browser tests may hold this thread's loop)."""
+    def run() -> None:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(anyio.run, test).result(60)
+    run.__name__, run.__doc__ = test.__name__, test.__doc__
+    return run
 
 
 async def wait_in(lane: Lane, name: str, priority: Priority, order: list[str], hold: anyio.Event) -> None:
@@ -36,6 +39,7 @@ async def queued(lane: Lane, count: int) -> None:
             await anyio.sleep(0.01)
 
 
+@in_own_loop
 async def test_a_waiting_question_goes_before_a_waiting_review_that_came_first() -> None:
     lane, order, hold = Lane("model", 1, 8), [], anyio.Event()
     await lane.enter("holder", math.inf)
@@ -52,6 +56,7 @@ async def test_a_waiting_question_goes_before_a_waiting_review_that_came_first()
     assert not lane.holders and lane.queued == 0
 
 
+@in_own_loop
 async def test_a_full_queue_is_refused_at_once() -> None:
     lane, hold = Lane("model", 1, 1), anyio.Event()
     await lane.enter("holder", math.inf)
@@ -66,6 +71,7 @@ async def test_a_full_queue_is_refused_at_once() -> None:
     assert not lane.holders
 
 
+@in_own_loop
 async def test_a_waiter_whose_time_runs_out_leaves_the_queue() -> None:
     lane = Lane("model", 1, 8)
     await lane.enter("holder", math.inf)
@@ -78,6 +84,7 @@ async def test_a_waiter_whose_time_runs_out_leaves_the_queue() -> None:
     assert lane.holders == {"next"}
 
 
+@in_own_loop
 async def test_a_waiter_cancelled_as_its_place_is_handed_over_passes_it_on() -> None:
     lane, order, hold = Lane("model", 1, 8), [], anyio.Event()
     await lane.enter("holder", math.inf)
@@ -97,6 +104,7 @@ async def test_a_waiter_cancelled_as_its_place_is_handed_over_passes_it_on() -> 
     assert not lane.holders and lane.queued == 0
 
 
+@in_own_loop
 async def test_run_holds_a_place_while_its_thread_works() -> None:
     lane, seen = Lane("ingest", 1, 8), []
     assert await lane.run(lambda: seen.append(set(lane.holders)) or "done") == "done"
