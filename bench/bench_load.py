@@ -26,10 +26,7 @@ Writes bench/results/load-asking.json.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -37,49 +34,16 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 import ingest  # noqa: F401  (offline first)
-from assistant.components import Components
 import load_asking
 from common import percentile, write_result
+from served import private_container, serve
 from eval.dataset import SETS_DIR, load_proposals, load_set
-from ingest.settings import load_settings
-from ui.server import build_app
 
 INTENDED = {"huge": {413}, "ask": {503}, "review": {503}, "upload": {503}, "delete": {503}}
 MIX = [("ask", 0.55), ("review", 0.15), ("upload", 0.18), ("delete", 0.12)]
 MAX_REQUESTS_PER_USER = 2000
-
-
-class FastModel:
-    """Answers every review judgement at once (and any draft with nothing groundable)."""
-
-    name = "scripted-fast"
-
-    def stream(self, messages, max_tokens, json_schema=None):
-        if json_schema is None:
-            yield "NOT FOUND"
-            return
-        yield json.dumps({"direction": "towards"} if "direction" in json.dumps(json_schema) else {"harder": False})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def private_container(root: Path, real_model: bool = False) -> Components:
-    """The project's store and corpus copied under `root`, with the fast scripted model (or the configured one)."""
-    settings = load_settings()
-    shutil.copytree(settings.chroma_dir, root / "data" / "chroma")
-    shutil.copytree(settings.corpus_dir, root / "corpus", ignore=shutil.ignore_patterns("__*", "*.py"))
-    private = settings.model_copy(update={"data_dir": root / "data", "corpus_dir": root / "corpus"})
-    components = Components(private, llm_factory=None if real_model else FastModel)
-    if not components.store.documents():
-        components.ingester.ingest()
-    return components
 
 
 class Tally:
@@ -218,15 +182,6 @@ def run(url: str, users: int, seconds: float, texts: dict) -> tuple[Tally, list[
     return tally, health, health_failures, time.perf_counter() - started
 
 
-def serve(components: Components):
-    server = uvicorn.Server(uvicorn.Config(build_app(components), host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.1)
-    return server, thread, f"http://127.0.0.1:{server.config.port}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
@@ -236,7 +191,7 @@ def main() -> None:
     texts = {"questions": [q.question for q in load_set(SETS_DIR / "tom-questions.jsonl") if not q.follows],
              "proposals": [c.proposal for c in load_proposals(SETS_DIR / "tom-proposals.jsonl")]}
     if args.asking:
-        return load_asking.main(args.asking, args.seconds, texts["questions"], private_container, serve)
+        return load_asking.main(args.asking, args.seconds, texts["questions"])
     with tempfile.TemporaryDirectory(prefix="tom-bench-load-") as root:
         components = private_container(Path(root))
         server, thread, url = serve(components)

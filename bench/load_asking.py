@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from common import percentile, write_result
+from served import private_container, serve
 
 
 def asker(url: str, index: int, deadline: float, questions: list[str], timings: list[dict]) -> None:
@@ -50,7 +51,7 @@ def asking_summary(timings: list[dict], users: int, seconds: float) -> dict:
             "first_phrased_token": figures("token_s"), "whole_answer": figures("done_s"), "timings": timings}
 
 
-def main(users: int, seconds: float, questions: list[str], private_container, serve) -> None:
+def main(users: int, seconds: float, questions: list[str]) -> None:
     """Serve a private copy of the store with the real model, let `users` ask for `seconds`, write the figures."""
     with tempfile.TemporaryDirectory(prefix="tom-bench-asking-") as root:
         server, thread, url = serve(private_container(Path(root), real_model=True))

@@ -2,18 +2,18 @@
 
 `stream(work, lanes)` runs `work(sink, should_stop, model_turn)` on its own thread once the
 `answers` lane has a place for it, and yields an `Event` per `sink(item)` call, then one "done"
-(the result) or "error"
-(a `Failure` with an HTTP status and a message). Work that needs the model calls
-`model_turn(priority)` before its first model call: the thread then gives its `answers` place back
-and waits, by priority, for the `model` lane, so retrieval and quotations never queue behind other
-users' model calls. Errors are classified once, here: a `UserError`
-keeps its status and message, `Busy` is 503 with Retry-After, the time limit 504, and anything
-else is logged with its traceback and reported as a plain 500. When the consumer stops early (the
-client disconnected, or the time limit passed) `should_stop()` turns true, which the assistant
-checks at every token the model writes (raising `Cancelled`), and the sink raises `ClientGone` on
-its next call, and a wait for the model's turn is cancelled; either way the model's stream is closed
-at once, its lock released, and the lanes' places given back when the thread ends. Consumers iterate the stream under `aclosing`, so it is
-stopped the moment they stop, not when the garbage collector finalises it.
+(the result) or "error" (a `Failure` with an HTTP status and a message). Work that needs the model
+calls `model_turn(priority)` before its first model call: the thread then gives its `answers`
+place back and waits, by priority, for the `model` lane, so retrieval and quotations never queue
+behind other users' model calls. Errors are classified once, here: a `UserError` keeps its status
+and message, `Busy` is 503 with Retry-After, the time limit 504, and anything else is logged with
+its traceback and reported as a plain 500. When the consumer stops early (the client
+disconnected, or the time limit passed) `should_stop()` turns true, which the assistant checks at
+every token the model writes (raising `Cancelled`), the sink raises `ClientGone` on its next call,
+and a wait for the model's turn is cancelled; either way the model's stream is closed at once, its
+lock released, and the lanes' places given back when the thread ends. Consumers iterate the
+stream under `aclosing`, so it is stopped the moment they stop, not when the garbage collector
+finalises it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every chat request (question or review) starts in the `answers` lane, where retrieval, the
 quotations and a proposal's parsing use the CPU; one that needs the model moves to the `model`
-lane when it first calls it (`bridge`'s gate), giving its `answers` place back. The model answers
+lane when it first calls it (the bridge's `model_turn`), giving its `answers` place back. The model answers
 one request at a time, and its lane lets a waiting question in before a waiting review
 (`Priority`): a short question never waits behind a queue of long reviews. Uploads and deletes go
 one at a time in the `ingest` lane; health, the documents list and feedback run in the `light` lane
