@@ -35,6 +35,7 @@ def linked_markers(text: str) -> str:
 
 CLOSEST_LABEL = "**Closest sentences in the documents** (they may not answer the question; the answer is being written)…"
 QUOTATIONS_KEPT_LABEL = "**Quotations from the documents** (no phrased answer: see above)"
+CLOSEST_KEPT_LABEL = "**Closest sentences in the documents** (they may not answer the question; no phrased answer: see above)"
 
 
 def quotations_markdown(quotations: Quotations) -> str:
@@ -44,7 +45,8 @@ def quotations_markdown(quotations: Quotations) -> str:
 
 def quotations_after_failure(quotations: Quotations, message: str) -> str:
     """The quotations kept under the reason there is no phrased answer (the model failed, or took too long)."""
-    return f"{warning(message)}\n\n{QUOTATIONS_KEPT_LABEL}\n\n{linked_markers(quotations.text)}"
+    label = QUOTATIONS_KEPT_LABEL if quotations.answers else CLOSEST_KEPT_LABEL
+    return f"{warning(message)}\n\n{label}\n\n{linked_markers(quotations.text)}"
 
 
 def warning(message: str) -> str:

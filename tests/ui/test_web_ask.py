@@ -15,7 +15,8 @@ from tests.conftest import ARTIFACTS, ScriptedModel, local_only
 from tests.ui.servers import running, services_over
 from ui import web_ask
 from ui.server import build_app
-from ui.web_html import CLOSEST_LABEL, QUOTATIONS_KEPT_LABEL, QUOTATIONS_LABEL, quotations_markdown
+from ui.web_html import (CLOSEST_KEPT_LABEL, CLOSEST_LABEL, QUOTATIONS_KEPT_LABEL, QUOTATIONS_LABEL, quotations_after_failure,
+                         quotations_markdown)
 
 QUESTION = "What does our TOM say about board meetings?"
 LABEL = "Quotations from the documents"
@@ -28,6 +29,14 @@ def test_quotations_are_labelled_and_escaped() -> None:
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "[[1]](#src-1)" in shown
     closest = quotations_markdown(Quotations("Boards meet monthly. [1]", [citation], answers=False))
     assert closest.startswith(CLOSEST_LABEL) and "may not answer" in closest and LABEL not in closest
+
+
+def test_kept_quotations_keep_their_label_after_a_failure() -> None:
+    citation = Citation(1, "c1", "d.txt", "Title", "Council", "Section", None, "quote")
+    kept = quotations_after_failure(Quotations("Boards meet. [1]", [citation]), "took too long")
+    assert QUOTATIONS_KEPT_LABEL in kept and CLOSEST_KEPT_LABEL not in kept
+    closest = quotations_after_failure(Quotations("Boards meet monthly. [1]", [citation], answers=False), "took too long")
+    assert CLOSEST_KEPT_LABEL in closest and "may not answer" in closest and LABEL not in closest
 
 
 def updates_of(services, mode: str) -> list[tuple[str, str]]:
