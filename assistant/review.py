@@ -7,11 +7,13 @@
    change, not an aspiration ("modernise", "work smarter") or a plan to plan. A proposal with no
    concrete action is vague: every criterion is `not_addressed`, with a request for the detail it
    lacks, and the model is not asked (so it cannot invent praise).
-3. For each criterion, the actions closest by meaning to its towards/against lines
-   (`assistant.review_match`) go to the model one at a time (`assistant.review_judge`): helps,
-   hinders or neither, shown what the criterion asks for and what working against it looks like.
-4. The verdict is computed: `conflicts` when hindering actions are at least as many as helping
-   ones, `supports` when only or mostly helping, else `not_addressed`. A `supports` must rest on
+3. For each criterion, the actions closest by meaning to its towards/against lines, of those that
+   are mostly about it (`assistant.review_match`), go to the model one at a time
+   (`assistant.review_judge`): helps, hinders or neither, shown what the criterion asks for and
+   what working against it looks like.
+4. The verdict is computed: `conflicts` when any concrete action hinders the criterion (a false
+   "fits" is the costliest error; the reason says how many actions help it), `supports` when only
+   helping, else `not_addressed`. A `supports` must rest on
    a concrete action; one that does not is refused. The reason quotes the action and the TOM aim
    it helps or hinders, cited; a conflict gets a suggestion (`assistant.review_explain`). The
    overall verdict and summary are computed from the criteria.
@@ -151,7 +153,7 @@ class Reviewer:
         results: list[CriterionReview] = []
         for index, criterion in enumerate(chosen.criteria):
             asked = matches.candidates(index, max(CANDIDATES, self.settings.review_statements),
-                                       self.settings.review_min_relevance) if actions else []
+                                       self.settings.review_min_relevance, self.settings.review_focus_margin) if actions else []
             if asked and llm is None:
                 llm = stoppable(self._llm(), should_stop, model_turn, Priority.REVIEW)
             effects = self._judge(llm, criterion, [actions[i] for i in asked]) if asked else []
@@ -190,7 +192,7 @@ class Reviewer:
         aim = matches.nearest(index, focus, "towards") if focus is not None else criterion.aims()[0]
         citations = self._citations(framework, criterion, aim, start)
         marker = f" [{citations[0].n}]" if citations else ""
-        if hindering and len(hindering) >= len(helping):
+        if hindering:
             against = matches.nearest(index, hindering[0], "against") or f"the opposite of “{explain.clip(aim)}”"
             evidence = [actions[i] for i in hindering + helping]
             return CriterionReview(criterion.name, "conflicts",

@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     review_min_words: int = 20  # fewer words than this: too vague to judge
     review_min_relevance: float = 0.2  # floor on statement-to-criterion similarity: below it a statement is about something else
     review_statements: int = 2  # proposal statements judged per criterion (the closest by meaning)
+    review_focus_margin: float = 0.05  # a statement is judged only on criteria this close to the one it is most about
 
     # HTTP API
     host: str = "127.0.0.1"

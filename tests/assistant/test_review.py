@@ -104,6 +104,30 @@ def test_a_supports_without_a_concrete_action_is_refused(corpus_settings, retrie
     assert supported and all(aspiration not in quote for c in supported for quote in c["evidence"])
 
 
+def test_an_action_is_judged_only_on_the_criteria_it_is_about() -> None:
+    """A new approval board is about governance: it is not put to the model as a digital or a local-access question."""
+    rows = lambda *values: np.array([[v] for v in values])  # action x (one line) similarity
+    matches = Matches(["a new board approves each request", "forms move online and to the libraries"],
+                      [(["decide fast"], rows(0.62, 0.30)), (["online"], rows(0.31, 0.50)), (["local"], rows(0.35, 0.47))],
+                      [([], np.zeros((2, 0)))] * 3)
+    assert matches.candidates(0, 3, 0.2, 0.05) == [0]  # the board, not the forms
+    assert matches.candidates(1, 3, 0.2, 0.05) == [1] and matches.candidates(2, 3, 0.2, 0.05) == [1]  # within the margin
+    assert matches.candidates(2, 3, 0.2, 0.3) == [0, 1]  # a wide margin lets the board through again
+
+
+def test_one_hindering_action_makes_a_conflict_and_the_reason_counts_the_helping_ones(corpus_settings, retriever) -> None:
+    reviewer = reviewer_with(corpus_settings, retriever, ScriptedLLM())
+    framework = get_framework(corpus_settings)
+    actions = ["Residents will renew permits on the website.", "Staff will update records once in the new system.",
+               "Every renewal must also be signed off by a new approval panel."]
+    aim = framework.criteria[0].aims()[0]
+    matches = Matches(actions, [([aim], np.ones((3, 1)))] * len(framework.criteria),
+                      [([], np.zeros((3, 0)))] * len(framework.criteria))
+    result = reviewer._verdict(framework, framework.criteria[0], 0, matches, [0, 1, 2], ["helps", "helps", "hinders"], None, 1)
+    assert result.verdict == "conflicts" and result.evidence[0] == actions[2]
+    assert "although 2 other statements" in result.reason and result.suggestion
+
+
 def test_an_answer_outside_the_schema_counts_as_neither(corpus_settings, retriever) -> None:
     review = reviewer_with(corpus_settings, retriever, ScriptedLLM("sideways")).review(PAPER_ONLY)
     assert {c.verdict for c in review.criteria} == {"not_addressed"} and review.overall == "partly_fits"
