@@ -17,9 +17,11 @@ def plot(result: dict, path: Path) -> None:
     sizes = [row["chunks"] for row in rows]
     figure, axes = plt.subplots(2, 2, figsize=(12, 9))
     search = axes[0][0]
-    for kind in rows[0]["search"]:
-        line, = search.plot(sizes, [row["search"][kind]["p50_ms"] for row in rows], marker="o", label=f"{kind} p50")
-        search.plot(sizes, [row["search"][kind]["p95_ms"] for row in rows], ls=":", color=line.get_color(),
+    for kind in dict.fromkeys(kind for row in rows for kind in row["search"]):  # a kind added later: from where it starts
+        measured = [row for row in rows if kind in row["search"]]
+        at = [row["chunks"] for row in measured]
+        line, = search.plot(at, [row["search"][kind]["p50_ms"] for row in measured], marker="o", label=f"{kind} p50")
+        search.plot(at, [row["search"][kind]["p95_ms"] for row in measured], ls=":", color=line.get_color(),
                     label=f"{kind} p95")
     search.scatter(*zip(*TARGETS["search"]), marker="*", s=160, color="red", zorder=5, label="target p50")
     _panel(search, "Hybrid search (ms)", sizes)

@@ -3,7 +3,8 @@ taking JSON commands on stdin and answering one JSON line each on stdout.
 
     python bench/scale_worker.py DATA_DIR [CHROMA_URL]
 
-`search` times `Retriever.search` over the queries it is given (and the keyword part alone);
+`search` times `Retriever.search` over the queries it is given (the keyword part alone too), and a
+whole extractive answer (`Assistant.ask`, mode extractive) to the plain and document-naming ones;
 `watch` polls, as a worker serving requests would, until a document just written elsewhere shows in
 both keyword and dense search, and says when. Questions are embedded by `SyntheticEmbedder` (random
 unit vectors from the text's hash), so timings are the store's and retrieval's, not MiniLM's.
@@ -45,11 +46,15 @@ class SyntheticEmbedder:
         return [self.get_query_embedding(text) for text in texts]
 
 
-def search(retriever, queries: list[dict], repeat: int) -> dict:
-    """p50/p95 of a whole hybrid search per kind of query, and of its keyword part alone."""
+ANSWERED = ("plain", "naming a document")  # kinds also answered whole, extractively
+
+
+def search(assistant, queries: list[dict], repeat: int) -> dict:
+    """p50/p95 of a whole hybrid search per kind of query, of its keyword part alone, and of an extractive answer."""
     from assistant.retrieval import Filters
     from ingest.text import tokenize
 
+    retriever = assistant.retriever
     timings: dict[str, list[float]] = {}
     for round_ in range(repeat + 1):  # the first round warms caches and is not counted
         for query in queries:
@@ -63,9 +68,15 @@ def search(retriever, queries: list[dict], repeat: int) -> dict:
             retriever.store.keywords.search(tokens, retriever.settings.candidates, filters.fields())
             retriever.store.keywords.search_headings(tokens, retriever.settings.candidates, filters.fields())
             keyword = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            if query["kind"] in ANSWERED:
+                assistant.ask(query["text"], mode="extractive")
+            answered = (time.perf_counter() - started) * 1000
             if round_:
                 timings.setdefault(query["kind"], []).append(total)
                 timings.setdefault("keyword part", []).append(keyword)
+                if query["kind"] in ANSWERED:
+                    timings.setdefault("extractive answer", []).append(answered)
             if not hits:
                 raise RuntimeError(f"no hits for {query}")
     return {kind: {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2),
@@ -104,7 +115,7 @@ def main(data_dir: Path, chroma_url: str | None) -> None:
     for line in sys.stdin:
         command = json.loads(line)
         if command["cmd"] == "search":
-            result = {"search": search(retriever, command["queries"], command["repeat"]), "rss_mb": round(rss_mb(), 1)}
+            result = {"search": search(components.assistant, command["queries"], command["repeat"]), "rss_mb": round(rss_mb(), 1)}
         elif command["cmd"] == "watch":
             result = watch(components.store, command["word"], command["document"], command["vector"], command["timeout"])
         else:
