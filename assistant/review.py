@@ -13,8 +13,8 @@
    what working against it looks like.
 4. The verdict is computed: `conflicts` when any concrete action hinders the criterion (a false
    "fits" is the costliest error; the reason says how many actions help it), `supports` when only
-   helping, else `not_addressed`. A `supports` must rest on
-   a concrete action; one that does not is refused. The reason quotes the action and the TOM aim
+   helping, else `not_addressed`. A `supports` must rest on a concrete action; one that does not is
+   refused. The reason quotes the action and the TOM aim
    it helps or hinders, cited; a conflict gets a suggestion (`assistant.review_explain`). The
    overall verdict and summary are computed from the criteria.
 """

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,10 +43,14 @@ class Matches:
     def candidates(self, criterion: int, most: int, floor: float, margin: float) -> list[int]:
         """The actions to ask about for a criterion: the `most` closest above `floor`, in proposal order, of
         those whose closeness to it is within `margin` of their closeness to the criterion they are most about."""
-        scores = self.relevance(criterion)
-        best = np.max([self.relevance(i) for i in range(len(self.towards))], axis=0)
+        scores, best = self.relevance(criterion), self.closest
         order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= max(floor, best[i] - margin)]
         return sorted(order[:most])
+
+    @cached_property
+    def closest(self) -> np.ndarray:
+        """Each action's closeness to the criterion it is most about."""
+        return np.max([self.relevance(i) for i in range(len(self.towards))], axis=0)
 
     def nearest(self, criterion: int, action: int, kind: str) -> str:
         """The criterion's towards (or against) line closest to an action."""
