@@ -96,8 +96,10 @@ def test_the_html_report_shows_its_plots_in_chromium(extractive_run, browser) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2700)
 def test_the_llm_mode_gate_on_the_project_set(corpus, tmp_path) -> None:
-    """The gate in llm mode with the real default model (about 9 minutes on 2 cores)."""
+    """The gate in llm mode with the real default model: about 9 minutes on 2 cores that read 100 prompt tokens
+    a second, 30 when they read 40 (as this shared machine did on 2026-11-23); the limit is for a hang, not speed."""
     evaluation = evaluate([PROJECT_SET], tmp_path / "llm", corpus, mode="llm")
     assert evaluation.config["model"].startswith("qwen2.5-coder-1.5b")
     assert evaluation.failures == [], evaluation.failures
