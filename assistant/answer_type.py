@@ -31,11 +31,13 @@ TIME_RE = re.compile(rf"\b((19|20)\d\d|{_MONTH}|spring|summer|autumn|winter|quar
                      r"|annual(ly)?|biennial(ly)?|yearly|monthly|weekly|daily|fortnightly|regularly|every|each|phase|stage"
                      r"|until|after|before|following|once|during|since|within|now|currently|already|soon|future"
                      r"|\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
-# Who a "who" question can be answered with: a title, a role or a body that acts (not "the council" or "people")
+# Who a "who" question can be answered with: a title, a role or a body that acts (not "the council" or "people"),
+# or a table's responsibility column
 ROLE_RE = re.compile(r"\b(cllr|councillors?|mr|mrs|ms|miss|dr|professor|members?|cabinet|leaders?|mayor|chief|directors?"
                      r"|directorates?|officers?|executives?|heads?|managers?|leads?|chair(man|woman|person)?|boards?"
                      r"|committees?|commission|panels?|teams?|staff|partners?|government|minister|secretary|groups?"
-                     r"|departments?|units?|owners?|sponsors?|champions?|networks?|forums?|consultants?|authors?)\b", re.I)
+                     r"|departments?|units?|owners?|sponsors?|champions?|networks?|forums?|consultants?|authors?"
+                     r"|responsib(?:le|ility|ilities)|workstreams?)\b", re.I)
 NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")  # two or more capitalised words: a person or body
 DOMAIN_WORDS = frozenset({"target", "operating", "model"})  # the name of what every document here is about
 

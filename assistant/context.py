@@ -1,16 +1,20 @@
 """Which passages the drafter reads, and whether they cover the question at all.
 
 Retrieval ranks passages; the context is a choice among them: the best few, the next part of the
-top passage's section (the rest of a list or table split in two), and a passage from each
+top passage's section (the rest of a list or table split in two), a passage from each
 document the question names ("do Merton and the 2024 draft differ…"), found by a search within
-that document when retrieval ranked none of it.
+that document when retrieval ranked none of it, and the chunk of a table holding a row the
+question names by number ("action 8") when the context has the table but not that row.
 """
 
 from __future__ import annotations
 
+from assistant import tables
 from assistant.retrieval import Filters, Hit, Retriever
 from ingest.settings import Settings
 from ingest.text import tokenize
+
+TABLE_REACH = 8  # chunks either side of a table passage searched for a row named by number
 
 
 class ContextBuilder:
@@ -36,7 +40,29 @@ class ContextBuilder:
             if len(chosen) >= limit and crowded:
                 chosen.pop(max(crowded, key=lambda i: (chosen[i].rank != 0, chosen[i].rank)))
             chosen.append(best)
+        chosen = self._with_named_rows(chosen, question, limit)
         chosen.sort(key=lambda h: (h.rank == 0, h.rank))
+        return chosen
+
+    def _with_named_rows(self, chosen: list[Hit], question: str, limit: int) -> list[Hit]:
+        """`chosen` with the chunks, next to its first table passage, holding rows the question names by number."""
+        missing = tables.items_asked(question) - {row.item for row in tables.rows(chosen)}
+        tabled = sorted({row.passage for row in tables.rows(chosen)})
+        if not missing or not tabled:
+            return chosen
+        table = chosen[tabled[0] - 1]
+        kept = {table.chunk_id}
+        for neighbour in self.retriever.neighbours(table, before=TABLE_REACH, after=TABLE_REACH):
+            held = {row.item for row in tables.rows([neighbour])} & missing
+            if not held or neighbour.chunk_id in {h.chunk_id for h in chosen}:
+                continue
+            weakest = [i for i, h in enumerate(chosen) if h.chunk_id not in kept]
+            if len(chosen) >= limit and weakest:
+                chosen.pop(max(weakest, key=lambda i: (chosen[i].rank != 0, chosen[i].rank)))
+            neighbour.rank = max(h.rank for h in chosen) + 1
+            chosen.append(neighbour)
+            kept.add(neighbour.chunk_id)
+            missing -= held
         return chosen
 
     def _best_in(self, documents: set[str], hits: list[Hit], question: str, filters: Filters | None) -> Hit | None:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant import tables
 from assistant.grounding import GroundedStream
 from assistant.llm import LLM
 from assistant.prompts import prompt, render
@@ -67,7 +68,8 @@ class ExtractiveDrafter:
     Without a model to judge, every distinctive word of the question must be one the documents
     use, a passage must hold most of them (counting words and question forms aside: a list
     answers "which three") and every figure or year the question names; sentences come only
-    from such passages.
+    from such passages. A question that picks a table row is answered with the row, each cell
+    under its header (`assistant.tables`).
     """
 
     name = "extractive"
@@ -81,6 +83,9 @@ class ExtractiveDrafter:
         return text
 
     def _select(self, question: str, context: list[Hit]) -> str:
+        set_aside = self.retriever.identity | self.retriever.name_words() | QUESTION_FORMS
+        if rows := tables.answer(question, context, set_aside, self._in_scope(question, context)):
+            return rows  # the words a row is picked by are in it; the rest name its columns ("owns", "start")
         q_tokens = set(tokenize(question)) - self.retriever.identity
         gate_tokens = q_tokens - QUESTION_FORMS
         if self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question))):
@@ -103,6 +108,13 @@ class ExtractiveDrafter:
         for i in picked:
             lines.setdefault(candidates[i][2], f"{candidates[i][2]} [{candidates[i][0]}]")
         return "\n".join(lines.values())
+
+    def _in_scope(self, question: str, context: list[Hit]) -> set[int]:
+        """Numbers of the passages from the documents and councils the question names (all, when it names none)."""
+        documents = set().union(*self.retriever.documents_named(question))
+        councils = self.retriever.councils_named(question)
+        return {n for n, hit in enumerate(context, start=1)
+                if (not documents or hit.document in documents) and (not councils or hit.council in councils)}
 
 
 def _covering(question: str, context: list[Hit], gate_tokens: set[str]) -> dict[int, float]:

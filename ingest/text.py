@@ -24,6 +24,9 @@ ABBREVIATIONS = frozenset(
 # List items: bullets of every kind seen in extracted PDFs and Word files, "(ii)", "b)", and "3." / "3)"
 BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\uf0b7\uf0a7\u2219\u00b7]|\(?[ivx]{1,4}\)|[a-h][.)])\s+")
 NUMBERED_RE = re.compile(r"^\s*\d{1,2}[.)]\s+")
+# An item number before its full stop: opening the line (after any bullet), or a cell's " | " or a label's ":"
+_LINE_ITEM_RE = re.compile(r"\s*(?:[-*\u2022\u25cf\u25aa\u00b7]\s+)?\d{1,3}(?:\.\d{1,2}){0,2}")
+_CELL_ITEM_RE = re.compile(r"[|:]\s{0,3}\d{1,3}(?:\.\d{1,2}){0,2}$")
 LIST_FOLLOWS = 8  # lines after a lead-in ("…which will:") that may be its list
 # Citation markers as a model writes them: [1], [2, 3], [1;4]
 MARKER_RE = re.compile(r"(?<![ \t])[ \t]*+\[[ \t]{0,3}(\d{1,2}(?:[ \t]{0,3}[,;][ \t]{0,3}\d{1,2}){0,9})[ \t]{0,3}\]")
@@ -54,7 +57,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         start = position
         for match in _SENTENCE_END_RE.finditer(line):
-            if _is_abbreviation(line, match.start()):
+            if _is_abbreviation(line, match.start()) or _is_item_number(line, match.start()):
                 continue
             _add_span(spans, text, start, position + match.end())
             start = position + match.end()
@@ -72,6 +75,13 @@ def _is_abbreviation(line: str, stop: int) -> bool:
         return False
     word = before.group(1)
     return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())
+
+
+def _is_item_number(line: str, stop: int) -> bool:
+    """The full stop closes a number that opens the line (after any bullet) or a table cell: "3." or "2.4."."""
+    if stop <= 16 and _LINE_ITEM_RE.fullmatch(line, 0, stop):
+        return True
+    return bool(_CELL_ITEM_RE.search(line, max(0, stop - 16), stop))  # a bounded look back keeps it linear
 
 
 def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -185,8 +195,10 @@ def find_words(quote: str, text: str) -> tuple[int, int] | None:
 def verbatim(quote: str, source: str) -> str | None:
     """The span of `source` (a passage as the document writes it) that `quote` was taken from, with its
     closing punctuation; when the quote joins pieces the document keeps apart (a repeated lead-in),
-    the longest piece that is in it. None when no piece is."""
+    the longest piece that is in it; for a table row whose first cell was filled in from the row above
+    (a merged cell), the row from its second cell. None when no piece is."""
     pieces = [quote] + (sorted((p for p in quote.split("\n") if p.strip()), key=len, reverse=True) if "\n" in quote else [])
+    pieces += [piece.split(" | ", 1)[1] for piece in pieces if " | " in piece]
     for piece in pieces:
         span = find_words(piece, source)
         if span is None:

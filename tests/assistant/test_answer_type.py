@@ -39,6 +39,7 @@ def test_the_kind_a_question_asks_for(question: str, kind: str | None) -> None:
     ("Who wrote the report?", "Jane Doe and Sam Smith wrote the report [1].", True),
     ("Who is the lead member for finance?", "Finance will lead the savings work [1].", False),
     ("Who is the Section 151 officer?", "The Target Operating Model sets out the change [1].", False),
+    ("Who owns action 3?", "Action: 3. Prioritise our activity | Responsibility/workstream: Service model [1]", True),
     ("What does the plan say about libraries?", "Libraries become community hubs [1].", True),
 ])
 def test_a_reply_answers_the_kind_asked(question: str, reply: str, ok: bool) -> None:

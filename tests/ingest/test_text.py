@@ -100,6 +100,9 @@ def test_every_text_path_is_linear_on_a_megabyte_of_hostile_text(pattern: str) -
     ("Our values are:\n- Work as one team.\n- Build belonging.", ["Our values are:", "- Work as one team.", "- Build belonging."]),
     ("Boards will be succinct. [1] Staff will be trained. [2]", ["Boards will be succinct. [1]", "Staff will be trained. [2]"]),
     ("3.3 The previous TOM, 2018-2023 has expired.", ["3.3 The previous TOM, 2018-2023 has expired."]),
+    ("Customers | 10. Achieve a channel shift | EB | Q2", ["Customers | 10. Achieve a channel shift | EB | Q2"]),
+    ("- 2.2. Merton has used TOMs. Each service refreshes.", ["- 2.2. Merton has used TOMs.", "Each service refreshes."]),
+    ("Action: 8. Adopt the platform. The total was 8. Next.", ["Action: 8. Adopt the platform.", "The total was 8.", "Next."]),
 ])
 def test_sentences_respect_decimals_abbreviations_initials_lists_and_markers(text: str, expected: list[str]) -> None:
     assert sentences(text) == expected
@@ -125,6 +128,8 @@ def test_the_small_rules_have_one_home() -> None:
      "A council which will:\n\n- use data to power every part\nof the business.",
      "A council which will:\n\n- use data to power every part\nof the business."),
     ("A council which will:\n- reduce layers.", "- reduce layers.\n- share sites.", "reduce layers."),  # repeated lead-in
+    ("Customers | 12. Enable web 2.0 | Q4", "Customers\t11. Procure a CRM\tQ2\n\t12. Enable web 2.0\tQ4\n",
+     "12. Enable web 2.0\tQ4"),  # a merged first cell, filled in from the row above in the chunk
     ("Nothing of the kind.", "Boards will be short.", None),
 ])
 def test_a_quote_is_given_back_in_the_document_s_own_words(quote: str, source: str, expected: str | None) -> None:
