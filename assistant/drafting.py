@@ -84,7 +84,8 @@ class ExtractiveDrafter:
 
     def _select(self, question: str, context: list[Hit]) -> str:
         set_aside = self.retriever.identity | self.retriever.name_words() | QUESTION_FORMS
-        if rows := tables.answer(question, context, set_aside, self._in_scope(question, context)):
+        rows = tables.answer(question, context, set_aside, self._in_scope(question, context))
+        if rows is not None:
             return rows  # the words a row is picked by are in it; the rest name its columns ("owns", "start")
         q_tokens = set(tokenize(question)) - self.retriever.identity
         gate_tokens = q_tokens - QUESTION_FORMS

@@ -21,7 +21,8 @@ from ingest.text import sentences, tokenize
 CELL = " | "
 ITEM_RE = re.compile(r"^(\d{1,3})\.\s")  # a cell that opens with its item number: "8. Adopt the platform…"
 # A number in a question that can name an item: not part of a word, a decimal, a sum or a share
-ASKED_ITEM_RE = re.compile(r"(?<![\w£$€/])(?<!\d[.,])(\d{1,3})(?![\w%/]|[.,]\d)")
+ASKED_ITEM_RE = re.compile(r"(?<![\w£$€/])(?<!\d[.,])(?<!\w\()(\d{1,3})(?![\w%/]|[.,]\d)")  # "Q2(22)" is no item
+PLURAL_RE = re.compile(r"[A-Za-z]+[^suiSUI]s")  # "principles", "themes"; not "process", "bus", "basis"
 MOST_ROWS = 2  # a question's words picking more rows than this do not pick a row
 ROW_SHARE = 0.6  # share of the question's remaining words a row must hold to be picked by them
 
@@ -36,6 +37,15 @@ class Row:
     def item(self) -> str | None:
         """The row's item number, from the first cell that opens with one."""
         return next((m.group(1) for cell in self.cells if (m := ITEM_RE.match(cell))), None)
+
+    def fills(self, question: str) -> bool:
+        """False when the question names a column (its header's words, outside brackets) whose cell here is empty."""
+        words = set(tokenize(question))
+        for head, cell in zip(self.header, self.cells + ("",) * len(self.header)):
+            named = set(tokenize(re.sub(r"\([^)]*\)", " ", head)))
+            if named and named <= words and not cell:
+                return False
+        return True
 
     def render(self) -> str:
         """Every filled cell under its header, in the table's order, with the passage's citation."""
@@ -58,11 +68,11 @@ def rows(context: list[Hit]) -> list[Row]:
 
 def items_asked(question: str) -> set[str]:
     """The numbers in a question that name an item ("action 8", "actions 14 and 22" -> {"8"}, {"14", "22"}): not
-    a count, which a noun follows ("the 6 principles"), nor part of a word, a decimal, a sum, a share or a year."""
+    a count, which a plural follows ("the 6 principles"), nor part of a word, a decimal, a sum, a share or a year."""
     asked = set()
     for match in ASKED_ITEM_RE.finditer(question):
         following = re.match(r"\s*([A-Za-z]+)", question[match.end():])
-        if following is None or not tokenize(following.group(1)):  # the end, punctuation or a little word follows
+        if following is None or not PLURAL_RE.fullmatch(following.group(1)):
             asked.add(match.group(1))
     return asked
 
@@ -70,6 +80,10 @@ def items_asked(question: str) -> set[str]:
 def picked_rows(question: str, table_rows: list[Row], set_aside: frozenset[str], prose: Sequence[str] = ()) -> list[Row]:
     """The rows the question asks about: those it names by item number, else the few holding most of its words
     and more of them than any of the `prose` sentences."""
+    return _asked_rows(question, table_rows, set_aside, prose)
+
+
+def _asked_rows(question: str, table_rows: list[Row], set_aside: frozenset[str], prose: Sequence[str]) -> list[Row]:
     asked = items_asked(question)
     named = _unique([row for row in table_rows if row.item in asked])
     if named:
@@ -91,10 +105,14 @@ def _unique(found: list[Row]) -> list[Row]:
     return [row for row in found if not (row.cells in seen or seen.add(row.cells))]
 
 
-def answer(question: str, context: list[Hit], set_aside: frozenset[str], in_scope: set[int]) -> str:
-    """The picked rows of the passages in scope (their numbers), one per line, each cell under its header;
-    empty when no row is picked."""
+def answer(question: str, context: list[Hit], set_aside: frozenset[str], in_scope: set[int]) -> str | None:
+    """The picked rows of the passages in scope (their numbers), one per line, each cell under its header; None
+    when no row is picked, and "" when the picked rows leave a column the question names ("savings
+    contribution") empty: then the table does not say, and no other sentence is taken for its answer."""
     candidates = [row for row in rows(context) if row.passage in in_scope]
     tabled = {row.passage for row in rows(context)}
     prose = [s for n, hit in enumerate(context, start=1) if n in in_scope and n not in tabled for s in sentences(hit.text)]
-    return "\n".join(row.render() for row in picked_rows(question, candidates, set_aside, prose))
+    picked = picked_rows(question, candidates, set_aside, prose)
+    if not picked:
+        return None
+    return "\n".join(row.render() for row in picked if row.fills(question))

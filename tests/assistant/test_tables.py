@@ -49,6 +49,7 @@ def test_a_question_picks_its_rows_by_number_or_by_words(question: str, items: l
     "What does the annex say?",  # one remaining word is too few to pick a row by
     "What share of 2024 spending is on the annex, 6.5% or 7%?",  # figures, years and decimals name no item
     "What are the 6 estates actions?",  # a count, not an item
+    "Which actions are implemented from Q2(22)?",  # a year in brackets, not an item
 ])
 def test_a_question_that_picks_no_clear_row_gets_no_table_answer(question: str) -> None:
     rows = tables.rows([table(*ROWS, "Customers | 8. Publish the single front door standards | Digital team | Q3 | Q4")])
@@ -63,11 +64,18 @@ def test_a_prose_sentence_holding_the_words_as_well_answers_instead_of_a_row() -
     assert tables.picked_rows(question, rows, NOTHING_SET_ASIDE, prose) == []
 
 
+def test_a_row_that_leaves_the_asked_column_empty_says_nothing() -> None:
+    context = [table(*ROWS)]
+    assert tables.answer("When is action 5 designed?", context, NOTHING_SET_ASIDE, {1}) == ""  # silent, not another answer
+    assert "Design (by end): Q2" in tables.answer("When is action 4 designed?", context, NOTHING_SET_ASIDE, {1})
+    assert tables.answer("What does the plan say?", context, NOTHING_SET_ASIDE, {1}) is None  # no row: sentences answer
+
+
 def test_only_passages_in_scope_answer() -> None:
     context = [table(*ROWS, document="other.txt", council="Othertown"), table(*ROWS)]
     answer = tables.answer("Who owns action 6?", context, NOTHING_SET_ASIDE, in_scope={2})
     assert answer.endswith("[2]") and "Property board" in answer
-    assert tables.answer("Who owns action 6?", context, NOTHING_SET_ASIDE, in_scope=set()) == ""
+    assert tables.answer("Who owns action 6?", context, NOTHING_SET_ASIDE, in_scope=set()) is None
 
 
 def test_a_row_named_by_number_is_answered_with_its_headers_from_the_real_table(assistant, retriever) -> None:
