@@ -6,7 +6,8 @@ A question picks rows in one of two ways: it names a row's item number ("action 
 and 22"), or a row holds most of the question's own words, once the words that name a column
 ("owner", "design"), the document or the corpus are set aside, and holds more of them than any
 sentence of the prose passages (which then answer it as sentences). The answer is each picked row with
-every filled cell under its header, so the date comes from the date column and nothing else.
+every filled cell under its header, so the date comes from the date column and nothing else; a row
+that leaves the column the question names empty gives no answer at all.
 """
 
 from __future__ import annotations
@@ -80,10 +81,6 @@ def items_asked(question: str) -> set[str]:
 def picked_rows(question: str, table_rows: list[Row], set_aside: frozenset[str], prose: Sequence[str] = ()) -> list[Row]:
     """The rows the question asks about: those it names by item number, else the few holding most of its words
     and more of them than any of the `prose` sentences."""
-    return _asked_rows(question, table_rows, set_aside, prose)
-
-
-def _asked_rows(question: str, table_rows: list[Row], set_aside: frozenset[str], prose: Sequence[str]) -> list[Row]:
     asked = items_asked(question)
     named = _unique([row for row in table_rows if row.item in asked])
     if named:
