@@ -46,8 +46,9 @@ class ContextBuilder:
 
     def _with_named_rows(self, chosen: list[Hit], question: str, limit: int) -> list[Hit]:
         """`chosen` with the chunks, next to its first table passage, holding rows the question names by number."""
-        missing = tables.items_asked(question) - {row.item for row in tables.rows(chosen)}
-        tabled = sorted({row.passage for row in tables.rows(chosen)})
+        present = tables.rows(chosen)
+        missing = tables.items_asked(question) - {row.item for row in present}
+        tabled = sorted({row.passage for row in present})
         if not missing or not tabled:
             return chosen
         table = chosen[tabled[0] - 1]

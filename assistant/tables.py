@@ -106,8 +106,9 @@ def answer(question: str, context: list[Hit], set_aside: frozenset[str], in_scop
     """The picked rows of the passages in scope (their numbers), one per line, each cell under its header; None
     when no row is picked, and "" when the picked rows leave a column the question names ("savings
     contribution") empty: then the table does not say, and no other sentence is taken for its answer."""
-    candidates = [row for row in rows(context) if row.passage in in_scope]
-    tabled = {row.passage for row in rows(context)}
+    every_row = rows(context)
+    candidates = [row for row in every_row if row.passage in in_scope]
+    tabled = {row.passage for row in every_row}
     prose = [s for n, hit in enumerate(context, start=1) if n in in_scope and n not in tabled for s in sentences(hit.text)]
     picked = picked_rows(question, candidates, set_aside, prose)
     if not picked:
