@@ -20,7 +20,7 @@ from assistant.llm import LLM
 from assistant.prompts import prompt, render
 from assistant.retrieval import Hit, Retriever
 from ingest.settings import Settings
-from ingest.text import LIST_FOLLOWS, sentences, tokenize
+from ingest.text import LIST_FOLLOWS, sentences, tokenize, without_words
 
 # Words that shape a question but that an answer need not contain ("how many", "which three")
 QUESTION_FORMS = frozenset(tokenize(
@@ -30,6 +30,10 @@ QUESTION_FORMS = frozenset(tokenize(
 # How the extractive drafter ranks a sentence: closeness in meaning, the question's words it holds,
 # how much of the question its passage covers, and a small lean towards better-ranked passages.
 MEANING_WEIGHT, WORDS_WEIGHT, PASSAGE_WEIGHT, RANK_PENALTY = 0.5, 0.3, 0.2, 0.02
+# A question whose words the documents never use is refused when those words carry more than this share of its
+# meaning (1 - cosine between the question with and without them): "salary band" in "What salary band does the
+# head have?" is the question; "meant" in "Are we meant to avoid risks?" is not. Chosen on the v2 dev part.
+UNKNOWN_MEANING_LIMIT = 0.15
 KEEP_WITHIN = 0.75  # keep sentences scoring at least this share of the best one
 MOST_SENTENCES = 3
 
@@ -65,10 +69,10 @@ class LLMDrafter:
 class ExtractiveDrafter:
     """The sentences that best match the question, verbatim, from the passages that cover it.
 
-    Without a model to judge, every distinctive word of the question must be one the documents
-    use, a passage must hold most of them (counting words and question forms aside: a list
-    answers "which three") and every figure or year the question names; sentences come only
-    from such passages. A question that picks a table row is answered with the row, each cell
+    Without a model to judge, the words of the question the documents never use must carry little
+    of its meaning ("meant", "supposed": yes; "parking permits": no), a passage must hold most of its
+    distinctive words (counting words and question forms aside: a list answers "which three") and
+    every figure or year the question names; sentences come only from such passages. A question that picks a table row is answered with the row, each cell
     under its header (`assistant.tables`).
     """
 
@@ -89,8 +93,9 @@ class ExtractiveDrafter:
             return rows  # the words a row is picked by are in it; the rest name its columns ("owns", "start")
         q_tokens = set(tokenize(question)) - self.retriever.identity
         gate_tokens = q_tokens - QUESTION_FORMS
-        if self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question))):
-            return ""  # the question turns on a word the documents never use
+        unknown = self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question)))
+        if unknown and self._meaning_carried(question, unknown) > UNKNOWN_MEANING_LIMIT:
+            return ""  # the question turns on words the documents never use
         covering = _covering(question, context, gate_tokens)
         candidates = [(n, position, sentence)
                       for n, hit in enumerate(context, start=1) if n in covering
@@ -109,6 +114,11 @@ class ExtractiveDrafter:
         for i in picked:
             lines.setdefault(candidates[i][2], f"{candidates[i][2]} [{candidates[i][0]}]")
         return "\n".join(lines.values())
+
+    def _meaning_carried(self, question: str, unknown: set[str]) -> float:
+        """How much of the question's meaning the words with these stems carry: 1 - cos(question, question without them)."""
+        vectors = np.asarray(self.retriever.embedder.get_text_embedding_batch([question, without_words(question, unknown)]))
+        return 1.0 - float(vectors[0] @ vectors[1])
 
     def _in_scope(self, question: str, context: list[Hit]) -> set[int]:
         """Numbers of the passages from the documents and councils the question names (all, when it names none)."""

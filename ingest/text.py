@@ -135,6 +135,11 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words if w not in stop and len(w) > 1])
 
 
+def without_words(text: str, stems: set[str]) -> str:
+    """`text` without the white-space-separated words whose stems are among `stems`."""
+    return " ".join(word for word in text.split() if not set(tokenize(word)) & stems)
+
+
 def stem(words: list[str]) -> list[str]:
     """Snowball stems of `words`, as `tokenize` makes them, without dropping stop words."""
     return _stemmer().stemWords(words)

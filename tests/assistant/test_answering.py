@@ -20,6 +20,9 @@ WORD_RE = re.compile(r"[A-Za-z£0-9%']+")
         ("By how much does Somerset want to reduce the overall wage costs of the authority?", ["40M"]),
         ("Which workstream is responsible for procuring a single CRM system for case management?", ["Next level sharing"]),
         ("How often do Merton services refresh their TOMs?", ["biennially"]),
+        # a word the documents never use, carrying little of the question's meaning, does not stop the answer
+        ("By how much is Somerset supposed to reduce the overall wage costs of the authority?", ["40M"]),
+        ("How often are Merton services meant to refresh their TOMs?", ["biennially"]),
     ],
 )
 def test_extractive_answers_are_cited_and_verbatim(assistant, retriever, corpus_settings, question, facts):
@@ -53,6 +56,8 @@ def test_extractive_mode_never_touches_the_model(corpus_settings, retriever, tmp
         "How many parking permits did the council issue last year?",
         "What percentage of council tax rise does the Somerset TOM propose?",
         "How many staff did Somerset Council make redundant in 2024?",
+        "Which car parks will Somerset close under its TOM?",
+        "What pension scheme does Somerset offer to staff on its transformation programme?",
     ],
 )
 def test_extractive_refuses_absent_answers_and_shows_closest(assistant, question):
@@ -60,6 +65,13 @@ def test_extractive_refuses_absent_answers_and_shows_closest(assistant, question
     assert answer.refused and answer.citations == []
     assert "could not find" in answer.answer
     assert answer.closest
+
+
+@pytest.mark.xfail(strict=True, reason="known: a named post outweighs the unknown word in the question's meaning "
+                   "(it carries 0.06 of it), so an unrelated sentence about Merton's TOM is given")
+def test_extractive_refuses_when_the_unknown_word_is_the_question(assistant):
+    answer = assistant.ask("What salary does Merton pay its Head of Continuous Improvement?", mode="extractive")
+    assert answer.refused
 
 
 def test_streamed_text_is_the_final_answer(assistant):

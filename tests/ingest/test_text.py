@@ -15,7 +15,7 @@ import time
 import pytest
 
 from ingest.text import (alternatives, chunk_id, find_words, list_item, markers, numbers_in, sentences, strip_markers, tokenize,
-                         verbatim)
+                         verbatim, without_words)
 
 HOSTILE = {
     "dots": ".",
@@ -117,6 +117,7 @@ def test_the_small_rules_have_one_home() -> None:
     assert numbers_in("Reduce by £40,000. In 2024.") == {"40000", "2024"}
     assert chunk_id("somerset.txt", 7) == "somerset.txt#0007"
     assert alternatives("£40M | 40 million |") == ["£40M", "40 million"]
+    assert without_words("Are we meant to avoid risks?", {"meant", "avoid"}) == "Are we to risks?"
 
 
 @pytest.mark.parametrize("quote, source, expected", [
