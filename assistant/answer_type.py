@@ -4,7 +4,8 @@ Grounding proves each kept sentence is supported; it does not prove the sentence
 question. "On what date did the committee meet?" answered with a supported sentence about the
 committee that holds no date is not an answer, and saying so is better than showing it. Only
 kinds that can be recognised in any text are checked, and only when the question opens with its
-question word: a calendar date, a time (when, how often), a quantity, and a person or body (who).
+question word: a calendar date, a time (when, how often), a quantity, a person or body (who), and
+a name ("what is the name of": a capitalised name, not a role).
 What the question itself names does not count as the answer ("Who is the lead member?" is not
 answered by a sentence that only says "lead").
 """
@@ -24,6 +25,7 @@ QUANTITY_QUESTION_RE = re.compile(_OPEN + r"(how (many|much|long|big|large)|(wha
                                   r"|number|amount|score|figure|total|sum)\b|what (is|was|were|are) the (cost|budget|total"
                                   r"|number|amount|percentage|proportion|score|saving|savings)\b)", re.I)
 WHO_QUESTION_RE = re.compile(_OPEN + r"(who|whom|by whom|to whom)\b", re.I)
+NAME_QUESTION_RE = re.compile(_OPEN + r"(what|which)('s|\s+(is|was|are|were))\s+the\s+(full\s+)?names?\s+of\b", re.I)
 
 CALENDAR_RE = re.compile(rf"\b((19|20)\d\d|{_MONTH}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                          r"|\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
@@ -43,9 +45,9 @@ DOMAIN_WORDS = frozenset({"target", "operating", "model"})  # the name of what e
 
 
 def asked_kind(question: str) -> str | None:
-    """'calendar', 'time', 'quantity' or 'who' when the question opens asking for one; None otherwise."""
+    """'calendar', 'time', 'quantity', 'who' or 'name' when the question opens asking for one; None otherwise."""
     for kind, pattern in (("calendar", CALENDAR_QUESTION_RE), ("quantity", QUANTITY_QUESTION_RE),
-                          ("time", TIME_QUESTION_RE), ("who", WHO_QUESTION_RE)):
+                          ("time", TIME_QUESTION_RE), ("who", WHO_QUESTION_RE), ("name", NAME_QUESTION_RE)):
         if pattern.search(question):
             return kind
     return None
@@ -60,8 +62,11 @@ def has_kind(kind: str | None, reply: str, question: str = "") -> bool:
         return bool(numbers_in(reply) or spelled_numbers(reply))
     if kind == "time":
         return bool(TIME_RE.search(reply) or numbers_in(reply))
-    if kind == "who":
+    if kind in ("who", "name"):
         asked = {w.lower() for w in re.findall(r"\w+", question)}
+        if kind == "name":  # a name with a word of its own ("the Better Places Board" for "the name of the board")
+            return any({w.lower() for w in re.split(r"[ -]", m.group(0))} - asked - DOMAIN_WORDS
+                       for m in NAME_RE.finditer(reply))
         roles = {m.group(0).lower() for m in ROLE_RE.finditer(reply)} - asked
         names = [m.group(0) for m in NAME_RE.finditer(reply)
                  if not {w.lower() for w in re.split(r"[ -]", m.group(0))} & (asked | DOMAIN_WORDS)]
@@ -70,5 +75,5 @@ def has_kind(kind: str | None, reply: str, question: str = "") -> bool:
 
 
 def answers(question: str, reply: str) -> bool:
-    """False when the question asks for a date, time, quantity or person and the reply has none."""
+    """False when the question asks for a date, time, quantity, person or name and the reply has none."""
     return has_kind(asked_kind(question), reply, question)

@@ -17,6 +17,8 @@ from assistant.answer_type import answers, asked_kind
     ("What percentage of calls are resolved first time?", "quantity"),
     ("Who chairs the transformation board?", "who"),
     ("By whom was the report written?", "who"),
+    ("What is the name of the depot's site manager?", "name"),
+    ("And what's the name of the new partnership?", "name"),
     ("What does the plan say about libraries?", None),
     ("How did the team keep going when meetings were cancelled?", None),  # "when" inside a clause asks for no time
     ("Is there anyone who leads on data?", None),
@@ -38,6 +40,9 @@ def test_the_kind_a_question_asks_for(question: str, kind: str | None) -> None:
     ("Who chairs the transformation board?", "The board is chaired by the Chief Executive [1].", True),
     ("Who wrote the report?", "Jane Doe and Sam Smith wrote the report [1].", True),
     ("Who is the lead member for finance?", "Finance will lead the savings work [1].", False),
+    ("What is the name of the partnership board?", "The partnership board meets quarterly [1].", False),
+    ("What is the name of the partnership board?", "The board is led by the director [1].", False),  # a role is no name
+    ("What is the name of the partnership board?", "It is called the Better Places Board [1].", True),
     ("Who is the Section 151 officer?", "The Target Operating Model sets out the change [1].", False),
     ("Who owns action 3?", "Action: 3. Prioritise our activity | Responsibility/workstream: Service model [1]", True),
     ("What does the plan say about libraries?", "Libraries become community hubs [1].", True),
