@@ -96,7 +96,10 @@ class ExtractiveDrafter:
         unknown = self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question)))
         if unknown and self._meaning_carried(question, unknown) > UNKNOWN_MEANING_LIMIT:
             return ""  # the question turns on words the documents never use
-        covering = _covering(question, context, gate_tokens)
+        named = set().union(*self.retriever.documents_named(question))
+        several = self._names_several(q_tokens, named)
+        naming = self.retriever.name_words(named) if several else frozenset()
+        covering = _covering(question, context, gate_tokens, named, naming)
         candidates = [(n, position, sentence)
                       for n, hit in enumerate(context, start=1) if n in covering
                       for position, sentence in enumerate(sentences(hit.text))]
@@ -109,11 +112,18 @@ class ExtractiveDrafter:
             - RANK_PENALTY * (n - 1)
             for (n, _, sentence), sim in zip(candidates, similarity)
         ]
-        picked = _pick(candidates, scores)
+        documents = [context[c[0] - 1].document for c in candidates]
+        picked = _pick_each(candidates, scores, documents, named if several else set())
         lines: dict[str, str] = {}  # overlapping chunks repeat sentences: keep the first
         for i in picked:
             lines.setdefault(candidates[i][2], f"{candidates[i][2]} [{candidates[i][0]}]")
         return "\n".join(lines.values())
+
+    def _names_several(self, q_tokens: set[str], named: set[str]) -> bool:
+        """Does the question name several documents by different words ("Merton's report and the 2021 draft"), not
+        one name that several documents share ("Somerset")?"""
+        words = [self.retriever.name_words({document}) & q_tokens for document in named]
+        return len(words) > 1 and not frozenset.intersection(*words)
 
     def _meaning_carried(self, question: str, unknown: set[str]) -> float:
         """How much of the question's meaning the words with these stems carry: 1 - cos(question, question without them)."""
@@ -128,20 +138,40 @@ class ExtractiveDrafter:
                 if (not documents or hit.document in documents) and (not councils or hit.council in councils)}
 
 
-def _covering(question: str, context: list[Hit], gate_tokens: set[str]) -> dict[int, float]:
-    """Passage number -> share of the question's words it holds, for passages holding most of them and its figures."""
+def _covering(question: str, context: list[Hit], gate_tokens: set[str], named: set[str],
+              naming: frozenset[str]) -> dict[int, float]:
+    """Passage number -> share of the question's words it holds, for passages holding most of them and its figures.
+
+    When the question names several documents, a passage from one of them is asked only for the words (and
+    figures) that do not name them: in "what do Merton's report and the 2021 draft say about channels?" no
+    passage could hold both names, and each must hold "channels"."""
     numbers = set(re.findall(r"\d+", question))
     covering: dict[int, float] = {}
     for n, hit in enumerate(context, start=1):
+        asked, figures = (gate_tokens - naming, numbers - naming) if hit.document in named else (gate_tokens, numbers)
         text = f"{hit.title} {hit.section} {hit.document} {hit.text}"
-        share = len(gate_tokens & set(tokenize(text))) / len(gate_tokens) if gate_tokens else 1.0
-        if share > 0.5 and numbers <= set(re.findall(r"\d+", text)):
+        share = len(asked & set(tokenize(text))) / len(asked) if asked else 1.0
+        if share > 0.5 and figures <= set(re.findall(r"\d+", text)):
             covering[n] = share
     return covering
 
 
 def _share(q_tokens: set[str], sentence: str) -> float:
     return len(q_tokens & set(tokenize(sentence))) / len(q_tokens) if q_tokens else 0.0
+
+
+def _pick_each(candidates: list[tuple[int, int, str]], scores: list[float], documents: list[str],
+               named: set[str]) -> list[int]:
+    """The best sentences of each of the documents a question names by different words ("what do Merton's report
+    and the 2021 draft say about channels?" is answered from both); the best overall otherwise."""
+    if not named:
+        return _pick(candidates, scores)
+    picked: set[int] = set()
+    for document in named:
+        inside = [score if source == document else -np.inf for score, source in zip(scores, documents)]
+        if max(inside) > -np.inf:
+            picked.update(_pick(candidates, inside))
+    return sorted(picked, key=lambda i: (candidates[i][0], candidates[i][1]))
 
 
 def _pick(candidates: list[tuple[int, int, str]], scores: list[float]) -> list[int]:

@@ -109,9 +109,12 @@ class Retriever:
         """The councils whose documents are in the store."""
         return frozenset(self.store.names().councils)
 
-    def name_words(self) -> frozenset[str]:
-        """Every word that names some document (title, council, kind, date, file name)."""
-        return self.store.names().name_words
+    def name_words(self, documents: set[str] | None = None) -> frozenset[str]:
+        """Every word that names some document (title, council, kind, date, file name), or one of `documents`."""
+        names = self.store.names()
+        if documents is None:
+            return names.name_words
+        return frozenset().union(*(names.names.get(document, frozenset()) for document in documents))
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for `query`, best first."""

@@ -67,6 +67,20 @@ def test_extractive_refuses_absent_answers_and_shows_closest(assistant, question
     assert answer.closest
 
 
+def test_a_question_naming_two_documents_is_answered_from_each(assistant, retriever):
+    answer = assistant.ask("What do Somerset's TOM and the 2021 two councils draft say about self-service?", mode="extractive")
+    assert not answer.refused
+    assert {c.document for c in answer.citations} >= {"somerset-target-operating-model-2024.txt",
+                                                      "two-councils-tom-consultation-draft-2021.txt"}
+    assert_citations_resolve(answer, retriever)
+
+
+def test_names_of_the_documents_asked_about_do_not_cover_the_question(assistant):
+    """Each passage must hold what is asked about the documents, not only the words that name them."""
+    answer = assistant.ask("What do Merton's report and the two councils' 2021 draft say about parking?", mode="extractive")
+    assert answer.refused
+
+
 @pytest.mark.xfail(strict=True, reason="known: a named post outweighs the unknown word in the question's meaning "
                    "(it carries 0.06 of it), so an unrelated sentence about Merton's TOM is given")
 def test_extractive_refuses_when_the_unknown_word_is_the_question(assistant):
