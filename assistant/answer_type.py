@@ -62,11 +62,11 @@ def has_kind(kind: str | None, reply: str, question: str = "") -> bool:
         return bool(numbers_in(reply) or spelled_numbers(reply))
     if kind == "time":
         return bool(TIME_RE.search(reply) or numbers_in(reply))
-    if kind in ("who", "name"):
-        asked = {w.lower() for w in re.findall(r"\w+", question)}
-        if kind == "name":  # a name with a word of its own ("the Better Places Board" for "the name of the board")
-            return any({w.lower() for w in re.split(r"[ -]", m.group(0))} - asked - DOMAIN_WORDS
-                       for m in NAME_RE.finditer(reply))
+    asked = {w.lower() for w in re.findall(r"\w+", question)}
+    if kind == "name":  # a name with a word of its own ("the Better Places Board" for "the name of the board")
+        return any({w.lower() for w in re.split(r"[ -]", m.group(0))} - asked - DOMAIN_WORDS
+                   for m in NAME_RE.finditer(reply))
+    if kind == "who":
         roles = {m.group(0).lower() for m in ROLE_RE.finditer(reply)} - asked
         names = [m.group(0) for m in NAME_RE.finditer(reply)
                  if not {w.lower() for w in re.split(r"[ -]", m.group(0))} & (asked | DOMAIN_WORDS)]

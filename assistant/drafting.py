@@ -72,8 +72,8 @@ class ExtractiveDrafter:
     Without a model to judge, the words of the question the documents never use must carry little
     of its meaning ("meant", "supposed": yes; "parking permits": no), a passage must hold most of its
     distinctive words (counting words and question forms aside: a list answers "which three") and
-    every figure or year the question names; sentences come only from such passages. A question that picks a table row is answered with the row, each cell
-    under its header (`assistant.tables`).
+    every figure or year the question names; sentences come only from such passages. A question that
+    picks a table row is answered with the row, each cell under its header (`assistant.tables`).
     """
 
     name = "extractive"
@@ -88,7 +88,8 @@ class ExtractiveDrafter:
 
     def _select(self, question: str, context: list[Hit]) -> str:
         set_aside = self.retriever.identity | self.retriever.name_words() | QUESTION_FORMS
-        rows = tables.answer(question, context, set_aside, self._in_scope(question, context))
+        named = set().union(*self.retriever.documents_named(question))
+        rows = tables.answer(question, context, set_aside, self._in_scope(question, context, named))
         if rows is not None:
             return rows  # the words a row is picked by are in it; the rest name its columns ("owns", "start")
         q_tokens = set(tokenize(question)) - self.retriever.identity
@@ -96,7 +97,6 @@ class ExtractiveDrafter:
         unknown = self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question)))
         if unknown and self._meaning_carried(question, unknown) > UNKNOWN_MEANING_LIMIT:
             return ""  # the question turns on words the documents never use
-        named = set().union(*self.retriever.documents_named(question))
         several = self._names_several(q_tokens, named)
         naming = self.retriever.name_words(named) if several else frozenset()
         covering = _covering(question, context, gate_tokens, named, naming)
@@ -130,9 +130,8 @@ class ExtractiveDrafter:
         vectors = np.asarray(self.retriever.embedder.get_text_embedding_batch([question, without_words(question, unknown)]))
         return 1.0 - float(vectors[0] @ vectors[1])
 
-    def _in_scope(self, question: str, context: list[Hit]) -> set[int]:
-        """Numbers of the passages from the documents and councils the question names (all, when it names none)."""
-        documents = set().union(*self.retriever.documents_named(question))
+    def _in_scope(self, question: str, context: list[Hit], documents: set[str]) -> set[int]:
+        """Numbers of the passages from the `documents` and councils the question names (all, when it names none)."""
         councils = self.retriever.councils_named(question)
         return {n for n, hit in enumerate(context, start=1)
                 if (not documents or hit.document in documents) and (not councils or hit.council in councils)}
