@@ -58,5 +58,6 @@ def evaluate(
     by_document = aggregate_by(scores, "document")
     files["by-document.json"] = out_dir / "by-document.json"
     files["by-document.json"].write_text(json.dumps(by_document, indent=2), encoding="utf-8")
-    failures = gate(summary, load_thresholds(config.mode, thresholds))
+    table = load_thresholds(config.mode, thresholds)
+    failures = gate(summary, table) if table else [f"{thresholds.name} has no thresholds for {config.mode} mode"]
     return Evaluation(out_dir, config.to_dict(), summary, by_type, files, judged, failures)

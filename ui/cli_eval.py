@@ -21,7 +21,8 @@ def eval_command(
     backend: Annotated[Optional[str], typer.Option(help="llamacpp or openai (overrides TOM_LLM_BACKEND)")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Run folder; an existing one is resumed")] = None,
     judge: Annotated[bool, typer.Option("--judge", help="Also ask the judge model at TOM_JUDGE_BASE_URL")] = False,
-    gate_run: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric is outside eval/thresholds.yaml")] = False,
+    gate_run: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric is outside the thresholds file")] = False,
+    thresholds: Annotated[Optional[Path], typer.Option(help="The gate's thresholds (default: eval/thresholds.yaml)")] = None,
     split: Annotated[Optional[str], typer.Option(help="Only questions of this split: dev (to tune on) or test (to report)")] = None,
     document: Annotated[Optional[str], typer.Option(help="Only questions whose main source is this document (leave-one-out: the held-out one)")] = None,
     exclude_document: Annotated[Optional[str], typer.Option(help="Only questions whose main source is not this document (the four to tune on)")] = None,
@@ -38,10 +39,13 @@ def eval_command(
 
     from assistant.components import Components
     from eval.dataset import Selection, SetError
-    from eval.evaluate import evaluate
+    from eval.evaluate import THRESHOLDS_FILE, evaluate
     from eval.runner import RunError, default_out_dir
     from eval.dataset import is_proposals_set
 
+    if thresholds is not None and not thresholds.is_file():
+        err.print(f"--thresholds: {escape(str(thresholds))} is not a file")
+        raise typer.Exit(code=2)
     components: Components = parts(ctx)
     if backend:
         components = Components(components.settings.model_copy(update={"llm_backend": backend}))
@@ -58,7 +62,8 @@ def eval_command(
 
         try:
             selection = Selection(split=split, document=document, exclude_document=exclude_document)
-            result = evaluate(targets, out_dir, components, mode=mode, progress=report, use_judge=judge, selection=selection)
+            result = evaluate(targets, out_dir, components, mode=mode, progress=report, use_judge=judge, selection=selection,
+                              thresholds=thresholds or THRESHOLDS_FILE)
         except (SetError, RunError) as error:
             raise fail(error) from None
         bar.update(task, completed=bar.tasks[0].total or 0, description="evaluated")
