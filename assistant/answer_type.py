@@ -63,15 +63,18 @@ def has_kind(kind: str | None, reply: str, question: str = "") -> bool:
     if kind == "time":
         return bool(TIME_RE.search(reply) or numbers_in(reply))
     asked = {w.lower() for w in re.findall(r"\w+", question)}
+    names = [_words_of(m.group(0)) for m in NAME_RE.finditer(reply)]
     if kind == "name":  # a name with a word of its own ("the Better Places Board" for "the name of the board")
-        return any({w.lower() for w in re.split(r"[ -]", m.group(0))} - asked - DOMAIN_WORDS
-                   for m in NAME_RE.finditer(reply))
+        return any(words - asked - DOMAIN_WORDS for words in names)
     if kind == "who":
         roles = {m.group(0).lower() for m in ROLE_RE.finditer(reply)} - asked
-        names = [m.group(0) for m in NAME_RE.finditer(reply)
-                 if not {w.lower() for w in re.split(r"[ -]", m.group(0))} & (asked | DOMAIN_WORDS)]
-        return bool(roles or names)
+        return bool(roles or any(not words & (asked | DOMAIN_WORDS) for words in names))
     return True
+
+
+def _words_of(name: str) -> set[str]:
+    """A capitalised name's words, lower-cased ("Better Places Board" -> better, places, board)."""
+    return {w.lower() for w in re.split(r"[ -]", name)}
 
 
 def answers(question: str, reply: str) -> bool:
