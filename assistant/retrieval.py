@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from ingest.store import ChunkStore, StoredChunk
 from ingest.text import chunk_id, tokenize
 
 log = logging.getLogger(__name__)
+DENSE_THREADS = 8  # searches whose dense half may run at once in one process; more wait for a thread
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Retriever:
 
     def __init__(self, settings: Settings, store: ChunkStore, embedder) -> None:
         self.settings, self.store, self.embedder = settings, store, embedder
+        self._threads = ThreadPoolExecutor(max_workers=DENSE_THREADS, thread_name_prefix="dense-search")
 
     @property
     def identity(self) -> frozenset[str]:
@@ -117,22 +120,34 @@ class Retriever:
         return frozenset().union(*(names.names.get(document, frozenset()) for document in documents))
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
-        """The k best chunks for `query`, best first."""
+        """The k best chunks for `query`, best first.
+
+        The dense half (embedding the question, asking Chroma) runs on a thread beside the keyword half
+        (SQLite): both spend most of their time outside Python's lock, so a search takes about the
+        longer of the two rather than their sum."""
         k = k or self.settings.top_k
         filters = filters or Filters()
         names = self.store.names()  # the request's freshness check: one SQLite read
-        n = self.settings.candidates
-        focused, expanded = self.dense_query(query, names), _expand(query, names.acronyms)
-        texts = [focused] if focused == expanded else [focused, expanded]
-        embeddings = self.embedder.get_text_embedding_batch(texts) if len(texts) > 1 else [self.embedder.get_query_embedding(focused)]
-        dense_lists = [self.store.nearest(e, n, filters.fields()) for e in embeddings] if names.chunks else []
+        dense = self._threads.submit(self._dense, query, names, filters)
         tokens = [token for token in tokenize(query) if token not in names.identity]
-        keyword = self.store.keywords.search(tokens, n, filters.fields())
-        headings = self.store.keywords.search_headings(tokens, n, filters.fields())
+        keyword = self.store.keywords.search(tokens, self.settings.candidates, filters.fields())
+        headings = self.store.keywords.search_headings(tokens, self.settings.candidates, filters.fields())
         named = self.councils_named(query, names)
+        dense_lists, query_embedding = dense.result()
         ranked = fuse(dense_lists, [(h.chunk_id, h.score) for h in keyword], [(h.chunk_id, h.score) for h in headings],
                       self.settings.rrf_k, self._of_councils(named) if named else None, self.settings.council_boost)
-        return self._complete(ranked[:k], embeddings[-1])
+        return self._complete(ranked[:k], query_embedding)
+
+    def _dense(self, query: str, names: Names, filters: Filters) -> tuple[list[list[tuple[str, float]]], list[float]]:
+        """The chunks nearest the question, and nearest it with its acronyms spelled out when that differs
+        (one store call); and the embedding every hit's relevance is measured against."""
+        focused, expanded = self.dense_query(query, names), _expand(query, names.acronyms)
+        if focused == expanded:
+            embeddings = [self.embedder.get_query_embedding(focused)]
+        else:
+            embeddings = self.embedder.get_text_embedding_batch([focused, expanded])
+        found = self.store.nearest(embeddings, self.settings.candidates, filters.fields()) if names.chunks else []
+        return found, embeddings[-1]
 
     def _of_councils(self, councils: set[str]):
         """Which of some chunk ids belong to these councils (one registry read)."""

@@ -170,18 +170,22 @@ class ChunkStore:
             if meta is not None
         ]
 
-    def nearest(self, embedding: list[float], n: int, filters: dict[str, str] | None = None) -> list[tuple[str, float]]:
-        """Ids of the nearest chunks (matching `filters`, equality on council, kind or document) and their
-        cosine similarity, best first; no text is read. A filter that leaves at most `exact_dense_limit`
-        chunks compares them all (`ingest.dense`); a wider one is Chroma's filtered query."""
-        exact = self.keywords.nearest(filters, embedding, n, self.settings.exact_dense_limit) if filters else None
-        if exact is not None:
-            return exact
+    def nearest(self, embeddings: list[list[float]], n: int,
+                filters: dict[str, str] | None = None) -> list[list[tuple[str, float]]]:
+        """For each embedding, ids of the nearest chunks (matching `filters`, equality on council, kind or
+        document) and their cosine similarity, best first; no text is read. A filter that leaves at most
+        `exact_dense_limit` chunks compares them all (`ingest.dense`); a wider one is Chroma's filtered
+        query, one call for all the embeddings (one round trip to a server)."""
+        if filters:
+            exact = [self.keywords.nearest(filters, e, n, self.settings.exact_dense_limit) for e in embeddings]
+            if all(found is not None for found in exact):
+                return exact
         with self._reading() as collection:
             where = [{key: value} for key, value in (filters or {}).items()]
-            result = collection.query(query_embeddings=[embedding], n_results=n, include=["distances"],
+            result = collection.query(query_embeddings=embeddings, n_results=n, include=["distances"],
                                       where=None if not where else where[0] if len(where) == 1 else {"$and": where})
-        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
+        return [[(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(ids, distances)]
+                for ids, distances in zip(result["ids"], result["distances"])]
 
     def documents(self) -> list[DocumentInfo]:
         """One entry per document, from the registry (written with the document's chunks)."""

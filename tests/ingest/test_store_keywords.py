@@ -65,9 +65,25 @@ def test_a_filtered_dense_search_over_few_chunks_compares_them_all(components):
     write(store, "bb.txt", [f"Passage {i} about libraries." for i in range(8)], "London Borough of Merton")
     query = np.random.default_rng(3).normal(size=384).tolist()
     for filters in ({"document": "a.txt"}, {"council": "London Borough of Merton"}, {"council": "Nowhere"}):
-        exact = store.nearest(query, 5, filters)
+        (exact,) = store.nearest([query], 5, filters)
         chroma = store.collection.query(query_embeddings=[query], n_results=5, where=filters, include=["distances"])
         assert [chunk_id for chunk_id, _ in exact] == chroma["ids"][0]
         assert np.allclose([s for _, s in exact], [1 - d for d in chroma["distances"][0]], atol=1e-5)
     assert store.keywords.nearest({"council": "Somerset Council"}, query, 5, 11) is None  # too many: Chroma's query
     assert len(store.keywords.nearest({"council": "Somerset Council"}, query, 20, 12)) == 12
+
+
+def test_several_embeddings_in_one_dense_search_give_what_each_gives_alone(components):
+    """A question and its spelled-out acronyms are searched in one call (one round trip to a server)."""
+    store = components.store
+    write(store, "a.txt", [f"Passage {i} about parking." for i in range(12)], "Somerset Council")
+    write(store, "bb.txt", [f"Passage {i} about libraries." for i in range(8)], "London Borough of Merton")
+    rng = np.random.default_rng(5)
+    queries = [rng.normal(size=384).tolist() for _ in range(3)]
+    for filters in (None, {"document": "a.txt"}, {"council": "Somerset Council"}):
+        together = store.nearest(queries, 6, filters)
+        assert len(together) == 3
+        for query, found in zip(queries, together):
+            (alone,) = store.nearest([query], 6, filters)
+            assert [chunk_id for chunk_id, _ in found] == [chunk_id for chunk_id, _ in alone]
+            assert np.allclose([s for _, s in found], [s for _, s in alone], atol=1e-6)
