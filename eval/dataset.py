@@ -50,6 +50,7 @@ class Selection:
     split: str | None = None
     document: str | None = None
     exclude_document: str | None = None
+    per_type: int | None = None  # at most this many of each question type, the first in the file (a sample that fits CI)
 
     def wants(self, question: Question) -> bool:
         main = question.sources[0] if question.sources else None
@@ -61,13 +62,27 @@ class Selection:
 def select(questions: list[Question], selection: Selection) -> list[Question]:
     """The wanted questions, with the earlier turns each follow-up needs (so its conversation is real)."""
     by_id = {q.id: q for q in questions}
-    wanted = {q.id for q in questions if selection.wants(q)}
+    wanted = {q.id for q in _sample([q for q in questions if selection.wants(q)], selection.per_type)}
     for question_id in list(wanted):
         parent = by_id[question_id].follows
         while parent and parent not in wanted:
             wanted.add(parent)
             parent = by_id[parent].follows
     return [q for q in questions if q.id in wanted]
+
+
+def _sample(questions: list[Question], per_type: int | None) -> list[Question]:
+    """The first `per_type` questions of each type (all when None): every type is represented, and the same set
+    gives the same sample."""
+    if per_type is None:
+        return questions
+    taken: dict[str, int] = {}
+    sample = []
+    for question in questions:
+        if taken.get(question.type, 0) < per_type:
+            taken[question.type] = taken.get(question.type, 0) + 1
+            sample.append(question)
+    return sample
 
 
 def _resolve(path: str | Path, what: str) -> Path:

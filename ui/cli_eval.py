@@ -26,6 +26,7 @@ def eval_command(
     split: Annotated[Optional[str], typer.Option(help="Only questions of this split: dev (to tune on) or test (to report)")] = None,
     document: Annotated[Optional[str], typer.Option(help="Only questions whose main source is this document (leave-one-out: the held-out one)")] = None,
     exclude_document: Annotated[Optional[str], typer.Option(help="Only questions whose main source is not this document (the four to tune on)")] = None,
+    per_type: Annotated[Optional[int], typer.Option(min=1, help="At most this many questions of each type, the first in the file")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Run test sets through the assistant and write results.jsonl, report.md and report.html."""
@@ -61,7 +62,7 @@ def eval_command(
             bar.update(task, total=total, completed=done - 1, description=f"evaluating {qid}")
 
         try:
-            selection = Selection(split=split, document=document, exclude_document=exclude_document)
+            selection = Selection(split=split, document=document, exclude_document=exclude_document, per_type=per_type)
             result = evaluate(targets, out_dir, components, mode=mode, progress=report, use_judge=judge, selection=selection,
                               thresholds=thresholds or THRESHOLDS_FILE)
         except (SetError, RunError) as error:

@@ -52,3 +52,18 @@ def test_a_duplicate_id_and_a_negative_with_sources(tmp_path: Path) -> None:
         load_set(write(tmp_path, json.dumps(GOOD), json.dumps(GOOD)))
     with pytest.raises(SetError, match="negative question has no sources"):
         load_set(write(tmp_path, json.dumps(GOOD | {"type": "negative"})))
+
+
+def test_a_sample_per_type_takes_the_first_of_each_type_and_the_turns_a_follow_up_needs() -> None:
+    from eval.dataset import Question, Selection, select
+
+    def q(qid: str, kind: str, split: str = "dev", follows: str | None = None) -> Question:
+        return Question(id=qid, question=f"Question {qid}?", type=kind, split=split, follows=follows)
+
+    questions = [q("a", "fact"), q("b", "fact"), q("c", "list"), q("t", "fact", "test"), q("d", "fact"),
+                 q("e", "list"), q("f", "followup", follows="d"), q("g", "negative")]
+    picked = [x.id for x in select(questions, Selection(split="dev", per_type=2))]
+    assert picked == ["a", "b", "c", "d", "e", "f", "g"]  # "d" is a third fact, there for its follow-up
+    assert [x.id for x in select(questions, Selection(split="dev", per_type=1))] == ["a", "c", "d", "f", "g"]
+    assert [x.id for x in select(questions, Selection(split="test", per_type=1))] == ["t"]
+    assert len(select(questions, Selection())) == len(questions)
