@@ -115,16 +115,17 @@ class KeywordIndex:
             f"SELECT c.chunk_id, d.council FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.chunk_id IN ({marks})",
             chunk_ids).fetchall())
 
-    def nearest(self, where: dict[str, str], embedding: list[float], n: int, most: int) -> list[tuple[str, float]] | None:
-        """The `n` chunks matching `where` nearest to `embedding` (cosine, exact), or None if more than
-        `most` chunks match (then Chroma's filtered query is the cheaper way)."""
+    def nearest(self, where: dict[str, str], embeddings: list[list[float]], n: int,
+                most: int) -> list[list[tuple[str, float]]] | None:
+        """For each embedding, the `n` chunks matching `where` nearest to it (cosine, exact), or None if more
+        than `most` chunks match (then Chroma's filtered query is the cheaper way). The vectors are read once."""
         db = self.db.connection()
         if registry.filtered_chunks(db, where) > most:
             return None
         clauses = " AND ".join(f"d.{key} = ?" for key in where)
         rows = db.execute(f"SELECT c.chunk_id, v.vector FROM chunks c JOIN documents d ON d.id = c.doc "
                           f"JOIN vectors v ON v.id = c.id WHERE {clauses} ORDER BY c.id", tuple(where.values())).fetchall()
-        return dense.nearest(rows, embedding, n)
+        return [dense.nearest(rows, embedding, n) for embedding in embeddings]
 
     def chunk_ids(self) -> list[str]:
         return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]

@@ -176,10 +176,9 @@ class ChunkStore:
         document) and their cosine similarity, best first; no text is read. A filter that leaves at most
         `exact_dense_limit` chunks compares them all (`ingest.dense`); a wider one is Chroma's filtered
         query, one call for all the embeddings (one round trip to a server)."""
-        if filters:
-            exact = [self.keywords.nearest(filters, e, n, self.settings.exact_dense_limit) for e in embeddings]
-            if all(found is not None for found in exact):
-                return exact
+        exact = self.keywords.nearest(filters, embeddings, n, self.settings.exact_dense_limit) if filters else None
+        if exact is not None:
+            return exact
         with self._reading() as collection:
             where = [{key: value} for key, value in (filters or {}).items()]
             result = collection.query(query_embeddings=embeddings, n_results=n, include=["distances"],

@@ -166,7 +166,7 @@ def test_filtered_nearest_compares_every_vector_of_the_filter(index: KeywordInde
         rows = [(cid, np.asarray(vector)) for ids, _, metas, vectors in written.values()
                 for cid, meta, vector in zip(ids, metas, vectors) if all(meta[k] == v for k, v in where.items())]
         cosine = {cid: float(v @ query / np.linalg.norm(v) / np.linalg.norm(query)) for cid, v in rows}
-        found = index.nearest(where, query.tolist(), 5, most=1000)
+        (found,) = index.nearest(where, [query.tolist()], 5, most=1000)
         assert [cid for cid, _ in found] == sorted(cosine, key=cosine.get, reverse=True)[:5]
         assert np.allclose([s for _, s in found], [cosine[cid] for cid, _ in found], atol=1e-5)
-    assert index.nearest({"council": COUNCILS[0]}, query.tolist(), 5, most=3) is None  # too many: Chroma's query
+    assert index.nearest({"council": COUNCILS[0]}, [query.tolist()], 5, most=3) is None  # too many: Chroma's query

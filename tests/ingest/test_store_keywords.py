@@ -69,8 +69,8 @@ def test_a_filtered_dense_search_over_few_chunks_compares_them_all(components):
         chroma = store.collection.query(query_embeddings=[query], n_results=5, where=filters, include=["distances"])
         assert [chunk_id for chunk_id, _ in exact] == chroma["ids"][0]
         assert np.allclose([s for _, s in exact], [1 - d for d in chroma["distances"][0]], atol=1e-5)
-    assert store.keywords.nearest({"council": "Somerset Council"}, query, 5, 11) is None  # too many: Chroma's query
-    assert len(store.keywords.nearest({"council": "Somerset Council"}, query, 20, 12)) == 12
+    assert store.keywords.nearest({"council": "Somerset Council"}, [query], 5, 11) is None  # too many: Chroma's query
+    assert len(store.keywords.nearest({"council": "Somerset Council"}, [query], 20, 12)[0]) == 12
 
 
 def test_several_embeddings_in_one_dense_search_give_what_each_gives_alone(components):
