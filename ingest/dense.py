@@ -30,12 +30,17 @@ def remove(db: sqlite3.Connection, rowids: list[int]) -> None:
     db.executemany("DELETE FROM vectors WHERE id = ?", [(rowid,) for rowid in rowids])
 
 
-def nearest(rows: list[tuple[str, bytes]], embedding: list[float], n: int) -> list[tuple[str, float]]:
-    """The `n` of these (chunk id, vector) rows most similar to `embedding` (cosine), best first."""
+def nearest(rows: list[tuple[str, bytes]], embeddings: list[list[float]], n: int) -> list[list[tuple[str, float]]]:
+    """For each embedding, the `n` of these (chunk id, vector) rows most similar to it (cosine), best first;
+    the rows' matrix and norms are built once for all the embeddings."""
     if not rows:
-        return []
+        return [[] for _ in embeddings]
     matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype=np.float32).reshape(len(rows), -1)
-    query = np.asarray(embedding, dtype=np.float32)
-    similarity = matrix @ query / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(query), 1e-12)
-    best = np.argsort(-similarity, kind="stable")[:n]
-    return [(rows[i][0], float(similarity[i])) for i in best]
+    norms = np.linalg.norm(matrix, axis=1)
+    found = []
+    for embedding in embeddings:
+        query = np.asarray(embedding, dtype=np.float32)
+        similarity = matrix @ query / np.maximum(norms * np.linalg.norm(query), 1e-12)
+        best = np.argsort(-similarity, kind="stable")[:n]
+        found.append([(rows[i][0], float(similarity[i])) for i in best])
+    return found

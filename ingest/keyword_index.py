@@ -125,7 +125,7 @@ class KeywordIndex:
         clauses = " AND ".join(f"d.{key} = ?" for key in where)
         rows = db.execute(f"SELECT c.chunk_id, v.vector FROM chunks c JOIN documents d ON d.id = c.doc "
                           f"JOIN vectors v ON v.id = c.id WHERE {clauses} ORDER BY c.id", tuple(where.values())).fetchall()
-        return [dense.nearest(rows, embedding, n) for embedding in embeddings]
+        return dense.nearest(rows, embeddings, n)
 
     def chunk_ids(self) -> list[str]:
         return [row[0] for row in self.db.connection().execute("SELECT chunk_id FROM chunks ORDER BY id")]
