@@ -22,7 +22,7 @@ from assistant.citations import Citation
 from assistant.context import ContextBuilder
 from assistant.conversations import AnswerLog
 from assistant.errors import TooLarge, UserError
-from assistant.drafting import Drafter, ExtractiveDrafter, LLMDrafter
+from assistant.drafting import Drafter, ExtractiveDrafter, LLMDrafter, QuotedRows
 from assistant.focus import Focus, render_sources
 from assistant.followups import standalone
 from assistant.grounding import Grounded, Grounder, GroundedStream, TokenSink
@@ -162,14 +162,14 @@ class Assistant:
     def _answer(self, question: str, context: list[Hit], llm: LLM | None, on_token: TokenSink | None,
                 notice: str, on_quotes: QuotesSink | None = None) -> tuple[bool, str, list[Citation], Drafter, str]:
         """Draft and ground; a model that fails mid-answer gives way to the extractive drafter."""
-        drafter: Drafter = LLMDrafter(self.settings, llm, self.model_sources) if llm is not None else self.extractive
+        drafter = self._drafter(question, context, llm)
         if not context or not self.contexts.covers(question, context):
             return True, REFUSAL, [], drafter, notice
         outside = unknown_bodies(question, self.retriever.unknown)
         if outside:  # every passage would be about someone else
             log.info("refused: the documents never mention %s", ", ".join(outside))
             return True, REFUSAL, [], drafter, notice
-        if llm is not None and on_quotes is not None:
+        if isinstance(drafter, LLMDrafter) and on_quotes is not None:
             self._send_quotations(question, context, on_quotes)
         sink = GroundedStream(self.grounder, context, on_token, question)
         try:
@@ -184,8 +184,20 @@ class Assistant:
         grounded = sink.finish(draft)
         if reason := _refusal(question, draft, grounded):
             log.info("refused: %s", reason)
+            log.debug("the refused reply: %r", draft[:500])
             return True, REFUSAL, [], drafter, notice
         return False, grounded.text, grounded.citations, drafter, notice
+
+    def _drafter(self, question: str, context: list[Hit], llm: LLM | None) -> Drafter:
+        """The extractive drafter without a model; with one, the model, unless the question picks table rows:
+        then the rows, quoted under their headers, are the answer (`QuotedRows`)."""
+        if llm is None:
+            return self.extractive
+        rows = self.extractive.table_answer(question, context) if context else None
+        if rows is not None:
+            log.info("answered from table rows: the model is not asked")
+            return QuotedRows(rows)
+        return LLMDrafter(self.settings, llm, self.model_sources)
 
     def _send_quotations(self, question: str, context: list[Hit], on_quotes: QuotesSink) -> None:
         """The extractive answer, grounded and checked as the final answer is, sent before the model reads its
@@ -205,8 +217,10 @@ class Assistant:
 
 def _refusal(question: str, draft: str, grounded: Grounded) -> str | None:
     """Why a grounded reply cannot be shown as the answer to `question`, or None when it can."""
-    if grounded.empty or draft.strip().upper().startswith("NOT FOUND"):
-        return "the reply says NOT FOUND, or nothing in it survived grounding"
+    if draft.strip().upper().startswith("NOT FOUND"):
+        return "the reply says NOT FOUND"
+    if grounded.empty:
+        return "nothing in the reply survived grounding"
     if not answers(question, grounded.text):  # supported, but not what was asked (no date for "when")
         return f"the grounded reply holds no {asked_kind(question)} for {question[:80]!r}"
     return None

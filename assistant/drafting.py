@@ -66,6 +66,21 @@ class LLMDrafter:
         return draft
 
 
+class QuotedRows:
+    """A table question's answer in llm mode: the rows it picks, each cell under its header, as the extractive
+    drafter gives them. The model is not asked: phrasing a row, it takes a cell from the neighbouring column
+    or drops the row, and the row as the document writes it is already the answer."""
+
+    name = "table rows"
+
+    def __init__(self, rows: str) -> None:
+        self.rows = rows
+
+    def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str:
+        sink.feed(self.rows)
+        return self.rows
+
+
 class ExtractiveDrafter:
     """The sentences that best match the question, verbatim, from the passages that cover it.
 
@@ -86,10 +101,18 @@ class ExtractiveDrafter:
         sink.feed(text)
         return text
 
-    def _select(self, question: str, context: list[Hit]) -> str:
+    def table_answer(self, question: str, context: list[Hit]) -> str | None:
+        """The table rows the question picks, each cell under its header (`assistant.tables.answer`); None when it
+        picks no row, "" when the picked rows leave the column it names empty."""
+        return self._rows(question, context, set().union(*self.retriever.documents_named(question)))
+
+    def _rows(self, question: str, context: list[Hit], named: set[str]) -> str | None:
         set_aside = self.retriever.identity | self.retriever.name_words() | QUESTION_FORMS
+        return tables.answer(question, context, set_aside, self._in_scope(question, context, named))
+
+    def _select(self, question: str, context: list[Hit]) -> str:
         named = set().union(*self.retriever.documents_named(question))
-        rows = tables.answer(question, context, set_aside, self._in_scope(question, context, named))
+        rows = self._rows(question, context, named)
         if rows is not None:
             return rows  # the words a row is picked by are in it; the rest name its columns ("owns", "start")
         q_tokens = set(tokenize(question)) - self.retriever.identity

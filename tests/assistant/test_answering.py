@@ -284,3 +284,19 @@ def test_an_llm_answer_waits_for_its_turn_after_its_quotations_and_an_extractive
     events.clear()
     asking.ask(QUOTED, mode="extractive", model_turn=events.append)
     assert events == []
+
+
+def test_a_table_question_in_llm_mode_is_answered_with_its_rows_and_the_model_is_not_asked(
+        corpus_settings, retriever, tmp_path):
+    """A model phrasing a row takes a cell from the neighbouring column; the row under its headers is the answer."""
+    question = "Who is responsible for action 11 in the two councils' programme, and when is it designed?"
+    model, shown, turns = ScriptedModel(delay=0.0), [], []
+    asking = scripted_assistant(corpus_settings, retriever, tmp_path, model)
+    answer = asking.ask(question, mode="llm", on_quotes=shown.append, model_turn=turns.append)
+    assert not answer.refused and answer.mode == "llm" and answer.model == "table rows"
+    assert model.streams == 0 and shown == [] and turns == []  # nothing waits for a model that is not asked
+    assert "Responsibility/workstream: Next level sharing/digital" in answer.answer
+    assert "Design (by end): Q2" in answer.answer
+    assert_citations_resolve(answer, retriever)
+    extractive = asking.ask(question, mode="extractive")
+    assert (answer.answer, answer.citations) == (extractive.answer, extractive.citations)
