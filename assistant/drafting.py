@@ -39,6 +39,9 @@ MOST_SENTENCES = 3
 
 
 class Drafter(Protocol):
+    """Writes the draft; one that streams feeds `sink` as it goes, one that writes it whole leaves it to the
+    caller's `sink.finish` (a stream is grounded at each sentence end, and "11. " looks like one)."""
+
     name: str
 
     def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str: ...
@@ -77,8 +80,7 @@ class QuotedRows:
         self.rows = rows
 
     def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str:
-        sink.feed(self.rows)
-        return self.rows
+        return self.rows  # whole at once: grounded and shown by `sink.finish`, not cut at "11. " as a stream is
 
 
 class ExtractiveDrafter:
@@ -97,9 +99,7 @@ class ExtractiveDrafter:
         self.retriever = retriever
 
     def draft(self, question: str, context: list[Hit], sink: GroundedStream) -> str:
-        text = self._select(question, context)
-        sink.feed(text)
-        return text
+        return self._select(question, context)  # whole at once: grounded and shown by `sink.finish`
 
     def table_answer(self, question: str, context: list[Hit]) -> str | None:
         """The table rows the question picks, each cell under its header (`assistant.tables.answer`); None when it

@@ -290,9 +290,10 @@ def test_a_table_question_in_llm_mode_is_answered_with_its_rows_and_the_model_is
         corpus_settings, retriever, tmp_path):
     """A model phrasing a row takes a cell from the neighbouring column; the row under its headers is the answer."""
     question = "Who is responsible for action 11 in the two councils' programme, and when is it designed?"
-    model, shown, turns = ScriptedModel(delay=0.0), [], []
+    model, shown, turns, streamed = ScriptedModel(delay=0.0), [], [], []
     asking = scripted_assistant(corpus_settings, retriever, tmp_path, model)
-    answer = asking.ask(question, mode="llm", on_quotes=shown.append, model_turn=turns.append)
+    answer = asking.ask(question, mode="llm", on_quotes=shown.append, model_turn=turns.append, on_token=streamed.append)
+    assert "".join(streamed) == answer.answer  # the row is shown whole, not cut at "11. " as a sentence end
     assert not answer.refused and answer.mode == "llm" and answer.model == "table rows"
     assert model.streams == 0 and shown == [] and turns == []  # nothing waits for a model that is not asked
     assert "Responsibility/workstream: Next level sharing/digital" in answer.answer
