@@ -29,7 +29,6 @@ FULL_WIDTH = str.maketrans({"［": "[", "］": "]", "【": "[", "】": "]", "，
 SHORT_CLAIM_WORDS = 4  # claims shorter than this are judged as the answer to the question
 REPLY_WORDS = "yes no not none true false correct right wrong indeed"
 REPLY_TOKENS = frozenset(tokenize(REPLY_WORDS))  # words a bare reply adds nothing with
-BOUNDARY_RE = re.compile(r"[.!?](?=\s)|\n")  # where a streamed draft may have finished a sentence
 log = logging.getLogger(__name__)
 TokenSink = Callable[[str], None]
 
@@ -60,23 +59,34 @@ class Grounded:
         return not self.text.strip()
 
 
+def claim_spans(answer: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is list item) of each claim of `answer`: a list line is one claim, prose is cut into
+    `sentence_spans`. Shared by `split_claims` and the stream, which must agree on where a claim ends."""
+    spans: list[tuple[int, int, bool]] = []
+    position = 0
+    for line in answer.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = position + line.index(stripped)
+            if list_item(stripped) is not None:
+                spans.append((start, start + len(stripped), True))
+            else:
+                spans.extend((start + s, start + e, False) for s, e in sentence_spans(stripped))
+        position += len(line) + 1
+    return spans
+
+
 def split_claims(answer: str) -> list[Claim]:
     """Sentences and list lines, each with the source numbers written after (or glued to) it."""
     answer = answer.translate(FULL_WIDTH)
     claims: list[Claim] = []
-    for line in answer.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        is_item = list_item(stripped) is not None
-        pieces = [stripped] if is_item else [stripped[s:e] for s, e in sentence_spans(stripped)]
-        for piece in pieces:
-            leading, piece = _leading_markers(piece)
-            if leading and claims:
-                claims[-1].markers.extend(leading)
-            text = strip_markers(piece)
-            if re.search(r"\w", text):
-                claims.append(Claim(text, markers(piece), is_item))
+    for start, end, is_item in claim_spans(answer):
+        leading, piece = _leading_markers(answer[start:end])
+        if leading and claims:
+            claims[-1].markers.extend(leading)
+        text = strip_markers(piece)
+        if re.search(r"\w", text):
+            claims.append(Claim(text, markers(piece), is_item))
     return claims
 
 
@@ -236,13 +246,18 @@ class GroundedStream:
         self.checked_upto = 0
 
     def feed(self, draft: str) -> None:
+        """Ground the pieces the draft has finished: a piece is finished once the next one has begun.
+
+        The pieces are `claim_spans`, the ones grounding judges, so an item number ("11. ") or an
+        abbreviation is not taken for a sentence's end, nor half a list line for a whole one.
+        """
         if self.on_token is None:
             return
-        boundaries = [m.end() for m in BOUNDARY_RE.finditer(draft)]
-        if not boundaries or boundaries[-1] <= self.checked_upto:
+        spans = claim_spans(draft)
+        if len(spans) < 2 or spans[-2][1] <= self.checked_upto:
             return
-        self.checked_upto = boundaries[-1]
-        self._emit(self.grounder.ground(draft[: boundaries[-1]], self.context, self.question).text)
+        self.checked_upto = spans[-2][1]
+        self._emit(self.grounder.ground(draft[: self.checked_upto], self.context, self.question).text)
 
     def finish(self, draft: str):
         grounded = self.grounder.ground(draft, self.context, self.question)

@@ -132,3 +132,27 @@ def test_quotes_are_the_original_document_s_words(assistant, corpus_settings, qu
     for citation in answer.citations:
         original = (corpus_settings.corpus_dir / citation.document).read_text(encoding="utf-8")
         assert citation.quote in original, citation.quote
+
+
+def test_a_streamed_draft_is_passed_on_whole_pieces_at_a_time(grounder):
+    """Fed a character at a time, the stream never cuts at an abbreviation, an item number or inside a list
+    line, passes each piece on once the next has begun, and ends as the answer."""
+    from assistant.grounding import GroundedStream
+
+    sources = [hit(1, "Boards, e.g. the Programme Board, will be as succinct as possible. They will have a clear remit."),
+               hit(2, "Our values are:\n10. Work as one team.\n11. Build belonging in every team.")]
+    draft = ("Boards, e.g. the Programme Board, will be as succinct as possible [1]. They will have a clear remit [1].\n"
+             "10. Work as one team [2]\n11. Build belonging in every team [2]")
+    streamed: list[str] = []
+    stream = GroundedStream(grounder, sources, streamed.append, question="What does the TOM say about boards and values?")
+    seen_before_finish = []
+    for end in range(1, len(draft) + 1):
+        stream.feed(draft[:end])
+        so_far = "".join(streamed)
+        assert not so_far.rstrip().endswith(("e.g.", "11.", "10.", "Build")), so_far
+        seen_before_finish.append(so_far)
+    assert "succinct as possible" in seen_before_finish[draft.index("They") + 1], "a sentence is passed on once the next begins"
+    assert "Work as one team" in seen_before_finish[-1] and "Build belonging" not in seen_before_finish[-1]
+    answer = stream.finish(draft)
+    assert "".join(streamed) == answer.text
+    assert answer.text.startswith("Boards, e.g. the Programme Board") and answer.text.count("[2]") == 2
