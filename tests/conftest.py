@@ -142,8 +142,9 @@ def chroma_server(tmp_path: Path):
 class ScriptedModel:
     """An LLM that copies the passages it is shown (marked), a word every `delay` seconds, after `wait`
     seconds of reading its prompt; `fail_after` words in, it raises `error` (by default an unexpected
-    failure, not LLMUnavailable). After its first sentence it writes `filler` words with no sentence end,
-    during which grounding passes nothing on. The web tests use it where timing or failure is the point."""
+    failure, not LLMUnavailable). After its first sentence it begins a second one and writes `filler` words
+    with no sentence end, during which grounding passes nothing more on (the first sentence goes once the
+    second has begun, as with a real model). The web tests use it where timing or failure is the point."""
 
     name = "scripted"
 
@@ -168,7 +169,8 @@ class ScriptedModel:
             yield json.dumps({"direction": "neither"} if "direction" in json.dumps(json_schema) else {"harder": False})
             return
         sentences = [f"{claim} [{n}]." for n, claim in passage_claims(messages[-1]["content"])]
-        words = " ".join(sentences[:1] + ["meanwhile"] * self.filler + sentences[1:]).split(" ")
+        filler = ["Meanwhile"] + ["meanwhile"] * (self.filler - 1) if self.filler else []
+        words = " ".join(sentences[:1] + filler + sentences[1:]).split(" ")
         with self._lock:
             self.streams += 1
             self.started.set()
