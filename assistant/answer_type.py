@@ -5,7 +5,8 @@ question. "On what date did the committee meet?" answered with a supported sente
 committee that holds no date is not an answer, and saying so is better than showing it. Only
 kinds that can be recognised in any text are checked, and only when the question opens with its
 question word: a calendar date, a time (when, how often), a quantity, a person or body (who), and
-a name ("what is the name of": a capitalised name, not a role).
+a name ("what is the name of": a capitalised name, not a role); and when a yes/no question turns on a
+period or a figure, the reply must say one.
 What the question itself names does not count as the answer ("Who is the lead member?" is not
 answered by a sentence that only says "lead").
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.periods import periods
 from ingest.text import numbers_in, spelled_numbers, strip_markers
 
 _OPEN = r"^\W*((and|so|but|then|also|ok|okay)\W+)?"  # the question word opens the question
@@ -25,6 +27,9 @@ QUANTITY_QUESTION_RE = re.compile(_OPEN + r"(how (many|much|long|big|large)|(wha
                                   r"|number|amount|score|figure|total|sum)\b|what (is|was|were|are) the (cost|budget|total"
                                   r"|number|amount|percentage|proportion|score|saving|savings)\b)", re.I)
 WHO_QUESTION_RE = re.compile(_OPEN + r"(who|whom|by whom|to whom)\b", re.I)
+YESNO_QUESTION_RE = re.compile(_OPEN + r"(is|are|was|were|do|does|did|will|would|can|could|has|have|had|should|shall|must|may)"
+                               r"(n't)?\b", re.I)
+YEAR_RE = re.compile(r"^(19|20)\d\d$")
 NAME_QUESTION_RE = re.compile(_OPEN + r"(what|which)('s|\s+(is|was|are|were))\s+the\s+(full\s+)?names?\s+of\b", re.I)
 
 CALENDAR_RE = re.compile(rf"\b((19|20)\d\d|{_MONTH}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -45,11 +50,27 @@ DOMAIN_WORDS = frozenset({"target", "operating", "model"})  # the name of what e
 
 
 def asked_kind(question: str) -> str | None:
-    """'calendar', 'time', 'quantity', 'who' or 'name' when the question opens asking for one; None otherwise."""
+    """'calendar', 'time', 'quantity', 'who' or 'name' when the question opens asking for one, or is a yes/no
+    question that turns on a period or a figure; None otherwise."""
     for kind, pattern in (("calendar", CALENDAR_QUESTION_RE), ("quantity", QUANTITY_QUESTION_RE),
                           ("time", TIME_QUESTION_RE), ("who", WHO_QUESTION_RE), ("name", NAME_QUESTION_RE)):
         if pattern.search(question):
             return kind
+    return _yes_no_kind(question) if yes_no(question) else None
+
+
+def yes_no(question: str) -> bool:
+    """Does the question ask whether something holds ("Does…", "Will…", "Is…")?"""
+    return bool(YESNO_QUESTION_RE.search(question))
+
+
+def _yes_no_kind(question: str) -> str | None:
+    """"Is it reviewed every two years?" is settled only by a reply that says how often; "Is the aim 80%?" only by one
+    with a figure. A year is left out: in "Was the 2021 draft approved?" it names the document."""
+    if periods(question):
+        return "time"
+    if any(not YEAR_RE.match(n) for n in numbers_in(question)):
+        return "quantity"
     return None
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from assistant.answer_type import answers, asked_kind
+from assistant.answer_type import answers, asked_kind, yes_no
 from assistant.citations import Citation
 from assistant.context import ContextBuilder
 from assistant.conversations import AnswerLog
@@ -28,8 +28,9 @@ from assistant.followups import standalone
 from assistant.grounding import Grounded, Grounder, GroundedStream, TokenSink
 from assistant.llm import LLM, LLMUnavailable, ModelSlot, ModelTurn, Priority, StopCheck, stoppable
 from assistant.retrieval import Filters, Hit, Retriever
-from assistant.scope import unknown_bodies
+from assistant.scope import unknown_bodies, unknown_names
 from ingest.settings import Settings
+from ingest.text import council_name_words
 
 REFUSAL = "I could not find the answer to this in the documents. The closest passages are listed below."
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ class Assistant:
         if not context or not self.contexts.covers(question, context):
             return True, REFUSAL, [], drafter, notice
         outside = unknown_bodies(question, self.retriever.unknown)
-        if outside:  # every passage would be about someone else
+        outside = outside or (unknown_names(question, self.retriever.unknown) if yes_no(question) else [])
+        if outside:  # every passage would be about someone or something else
             log.info("refused: the documents never mention %s", ", ".join(outside))
             return True, REFUSAL, [], drafter, notice
         if isinstance(drafter, LLMDrafter) and on_quotes is not None:
@@ -182,11 +184,26 @@ class Assistant:
             drafter, sink = self.extractive, GroundedStream(self.grounder, context, on_token, question)
             draft = drafter.draft(question, context, sink)
         grounded = sink.finish(draft)
-        if reason := _refusal(question, draft, grounded):
+        if reason := _refusal(question, draft, grounded) or self._about_others(question, grounded):
             log.info("refused: %s", reason)
             log.debug("the refused reply: %r", draft[:500])
             return True, REFUSAL, [], drafter, notice
         return False, grounded.text, grounded.citations, drafter, notice
+
+    def _about_others(self, question: str, grounded: Grounded) -> str | None:
+        """A question that names councils is answered from their documents, a document it names ("the borough's 2024
+        draft") or passages that name them: a reply citing only other councils' passages answers it about someone
+        else, however well each sentence is supported."""
+        named = self.retriever.councils_named(question)
+        if not named or not grounded.citations:
+            return None
+        documents = set().union(*self.retriever.documents_named(question))
+        for citation in grounded.citations:
+            words = set(re.findall(r"[a-z]+", f"{citation.title} {citation.quote}".lower()))
+            if (citation.council in named or citation.document in documents
+                    or any(council_name_words(council) <= words for council in named)):
+                return None
+        return f"the question names {', '.join(sorted(named))}; every cited passage is another council's"
 
     def _drafter(self, question: str, context: list[Hit], llm: LLM | None) -> Drafter:
         """The extractive drafter without a model; with one, the model, unless the question picks table rows:
@@ -209,7 +226,7 @@ class Assistant:
         if grounded.empty:
             log.info("no quotations: no sentence survived grounding")
             return
-        reason = _refusal(question, draft, grounded)
+        reason = _refusal(question, draft, grounded) or self._about_others(question, grounded)
         if reason:
             log.info("quotations are the closest sentences, not an answer: %s", reason)
         on_quotes(Quotations(grounded.text, grounded.citations, answers=reason is None))

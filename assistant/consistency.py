@@ -5,6 +5,8 @@ checks can, each for one way a close paraphrase turns false:
 - council: the claim names a council other than the passage's own;
 - negation: the claim negates what the aligned sentences affirm, or the reverse;
 - antonym: the claim uses a word whose opposite the aligned sentences use instead;
+- period: the claim says something recurs at a period ("every year") the aligned sentences do not
+  state, where they state another ("biennially") or the passage states none;
 - figure: a number or date the claim gives is not in the aligned sentences, or sits there beside
   other words than in the claim (a figure in another figure's role: "70% stay" for "70% move, 30% stay");
 - name: a quoted or capitalised name in the claim that the passage does not hold.
@@ -23,11 +25,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant import periods
 from ingest.text import GENERIC_COUNCIL_WORDS, council_name_words, numbers_in, sentences, spelled_numbers, tokenize
 
 NEGATORS = frozenset("not no never none nor neither without cannot nothing nobody".split())
 NEGATION_RE = re.compile(r"\b(?:rather than|instead of|no longer|\w+n't|not|no|never|none|nor|neither|without|cannot|nothing|nobody)\b")
 COMPARATOR_RE = re.compile(r"\b(?:no|not) (?:more|less|fewer|later|earlier|greater) than\b")
+REPLY_RE = re.compile(r"^\s*(?:yes|no)\b[,.;:!]?", re.I)  # "No, ..." answers a question; it negates nothing after it
 NEGATION_SCOPE = 1  # content words after a negator that it negates (auxiliaries skipped)
 AUXILIARIES = frozenset("need needs have has had be been able must will shall should would could may might do does did "
                         "get got go going want wish".split())
@@ -45,7 +49,9 @@ OPPOSITES = [
     ("first", "last"), ("early", "late"), ("strong", "weak"), ("success", "failure"), ("internal", "external"),
     ("online", "offline"), ("digital", "paper"), ("always", "never"), ("all", "none"), ("public", "private"),
     ("detailed", "high-level"), ("long", "short"), ("better", "worse"), ("improve", "worsen"), ("up", "down"),
-    ("increase", "save"),
+    ("increase", "save"), ("must", "may"), ("required", "optional"), ("mandatory", "optional"), ("need", "optional"),
+    ("all", "some"), ("always", "sometimes"), ("always", "rarely"), ("regularly", "rarely"), ("often", "rarely"),
+    ("often", "seldom"), ("proactive", "reactive"), ("proactively", "reactively"),
 ]
 DOCUMENT_WORDS = frozenset("tom toms target operating model models txt pdf docx md html report document".split())
 FRACTIONS = {"half": "50", "quarter": "25"}
@@ -70,7 +76,7 @@ class Passage:
 def contradiction(claim: str, passage: Passage, councils: frozenset[str] = frozenset()) -> str | None:
     """Why the passage cannot support the claim (a short reason), or None when no check fires."""
     aligned = _aligned(claim, passage.text)
-    for check in (_council, _negation, _antonym, _figure, _name):
+    for check in (_council, _negation, _antonym, _period, _figure, _name):
         reason = check(claim, aligned, passage, councils)
         if reason:
             return reason
@@ -108,7 +114,7 @@ def _council(claim: str, aligned: str, passage: Passage, councils: frozenset[str
 
 def _polarity(text: str) -> tuple[set[str], set[str]]:
     """(words a negator governs, words said without one), stemmed; "no more than" is a comparison, not a negation."""
-    text = COMPARATOR_RE.sub(" ", _plain(text).lower())
+    text = COMPARATOR_RE.sub(" ", REPLY_RE.sub(" ", _plain(text)).lower())
     negated: set[str] = set()
     affirmed: set[str] = set()
     position = 0
@@ -172,9 +178,23 @@ def _antonym(claim: str, aligned: str, passage: Passage, councils: frozenset[str
     return None
 
 
+def _period(claim: str, aligned: str, passage: Passage, councils: frozenset[str]) -> str | None:
+    """How often the claim says something happens must be how often the sentences it restates say it
+    does; those are found without the period words, which would align "annually" with any annual thing."""
+    if not periods.periods(claim):
+        return None
+    aligned = _aligned(periods.without(claim), passage.text)
+    stated = periods.periods(aligned)
+    for period in periods.unmatched(claim, aligned):
+        if stated or periods.unmatched(claim, passage.text):
+            said = f"'{periods.spoken(min(stated))}'" if stated else "no period"
+            return f"says '{periods.spoken(period)}' where the passage says {said}"
+    return None
+
+
 def _figures(text: str) -> set[str]:
     """Numbers, spelled numbers, fractions and 'Month YYYY' dates, normalised."""
-    lowered = text.lower()
+    lowered = periods.without(text)  # "every two years" says how often, it counts nothing
     found = {f"{round(100 * FRACTION_PARTS[a] / FRACTION_PARTS[b])}%" for a, b in FRACTION_RE.findall(lowered)}
     lowered = FRACTION_RE.sub(" ", lowered)
     spelled = spelled_numbers(re.sub(r"\bone\b", " ", lowered))  # "one of which" counts nothing

@@ -107,19 +107,29 @@ class ExtractiveDrafter:
         return self._rows(question, context, set().union(*self.retriever.documents_named(question)))
 
     def _rows(self, question: str, context: list[Hit], named: set[str]) -> str | None:
+        """The rows a question picks; "" when it picks some but turns on words the documents never use (a row
+        about the CRM does not say which supplier's CRM)."""
         set_aside = self.retriever.identity | self.retriever.name_words() | QUESTION_FORMS
-        return tables.answer(question, context, set_aside, self._in_scope(question, context, named))
+        rows = tables.answer(question, context, set_aside, self._in_scope(question, context, named))
+        if rows and self._turns_on_unknown(question):
+            return ""
+        return rows
+
+    def _turns_on_unknown(self, question: str) -> bool:
+        """Do words of the question that no passage uses carry much of its meaning ("parking permits": yes)?"""
+        gate_tokens = set(tokenize(question)) - self.retriever.identity - QUESTION_FORMS
+        unknown = self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question)))
+        return bool(unknown) and self._meaning_carried(question, unknown) > UNKNOWN_MEANING_LIMIT
 
     def _select(self, question: str, context: list[Hit]) -> str:
         named = set().union(*self.retriever.documents_named(question))
         rows = self._rows(question, context, named)
         if rows is not None:
             return rows  # the words a row is picked by are in it; the rest name its columns ("owns", "start")
+        if self._turns_on_unknown(question):
+            return ""  # the question turns on words the documents never use
         q_tokens = set(tokenize(question)) - self.retriever.identity
         gate_tokens = q_tokens - QUESTION_FORMS
-        unknown = self.retriever.unknown(gate_tokens - set(re.findall(r"\d+", question)))
-        if unknown and self._meaning_carried(question, unknown) > UNKNOWN_MEANING_LIMIT:
-            return ""  # the question turns on words the documents never use
         several = self._names_several(q_tokens, named)
         naming = self.retriever.name_words(named) if several else frozenset()
         covering = _covering(question, context, gate_tokens, named, naming)

@@ -22,6 +22,10 @@ from assistant.answer_type import answers, asked_kind
     ("What does the plan say about libraries?", None),
     ("How did the team keep going when meetings were cancelled?", None),  # "when" inside a clause asks for no time
     ("Is there anyone who leads on data?", None),
+    ("Is the depot inspected every two years?", "time"),  # a yes/no question that turns on a period
+    ("Does the plan aim to move 60% of calls online?", "quantity"),  # ... or on a figure
+    ("Was the 2022 strategy adopted by the cabinet?", None),  # a year that names the document
+    ("Does the plan mention libraries?", None),
 ])
 def test_the_kind_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_kind(question) == kind
@@ -53,3 +57,9 @@ def test_a_reply_answers_the_kind_asked(question: str, reply: str, ok: bool) -> 
 
 def test_a_citation_marker_is_not_a_quantity() -> None:
     assert not answers("How many hubs will there be?", "Hubs will serve each area [1] [2].")
+
+
+def test_a_yes_no_question_on_a_period_is_not_settled_by_a_reply_without_one() -> None:
+    question = "Is the depot inspected every two years?"
+    assert not answers(question, "Leaders can review the depot without a formal meeting [1].")
+    assert answers(question, "The depot is inspected annually [1].")

@@ -259,6 +259,17 @@ def test_no_quotations_for_a_question_refused_unread_or_in_extractive_mode(corpu
     assert shown == []
 
 
+@pytest.mark.parametrize("mode", ["extractive", "llm"])
+def test_a_table_row_does_not_answer_a_question_that_turns_on_words_no_document_uses(corpus_settings, retriever,
+                                                                                     tmp_path, mode):
+    """The CRM action row holds most of the question's words, but not the parking permits it turns on (before: the
+    row was the answer, in both modes). The model is not asked either."""
+    model = ScriptedModel(delay=0.0)
+    answer = scripted_assistant(corpus_settings, retriever, tmp_path, model).ask(
+        "Which workstream will procure the parking permit CRM system?", mode=mode)
+    assert answer.refused and not answer.citations and model.streams == 0, answer.answer
+
+
 def test_quotations_that_miss_what_was_asked_come_as_the_closest_sentences(corpus_settings, retriever, tmp_path):
     """No duration for "how long": the extractive answer would be refused, so its sentences are sent as the
     closest ones (`answers` false), still verbatim and cited, and the model is asked."""
