@@ -3,18 +3,23 @@
 `llamacpp` runs the verified local GGUF in-process (loaded once, streaming); `openai` talks to
 any OpenAI-compatible server (Ollama, vLLM, Azure OpenAI, llama.cpp's own server) at
 `TOM_OPENAI_BASE_URL`. Both take chat messages and an optional JSON schema, which llama.cpp
-enforces with a grammar, so a small model cannot break a structured format.
+enforces with a grammar, so a small model cannot break a structured format. A choice among a
+few words (`choose`) is read by llama.cpp from one forward pass, without writing a reply.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from enum import IntEnum
+from functools import cached_property
 from typing import Any, Protocol
 
+
+from assistant.llama_choice import OnePassChooser
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,22 @@ class LLM(Protocol):
 
 def complete(llm: LLM, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> str:
     return "".join(llm.stream(messages, max_tokens, json_schema))
+
+
+def choose(llm: LLM, messages: Messages, field: str, options: Sequence[str]) -> str | None:
+    """The option the model's one-field JSON reply `{field: option}` holds (None when it holds none).
+
+    A backend that can read the choice from the model's scores at once (llama.cpp: `choose`) does;
+    any other writes the reply under a JSON schema that allows only the options."""
+    direct = getattr(llm, "choose", None)
+    if direct is not None:
+        return direct(messages, field, options)
+    schema = {"type": "object", "properties": {field: {"type": "string", "enum": list(options)}}, "required": [field]}
+    try:
+        value = json.loads(complete(llm, messages, 12, schema)).get(field)
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return value if value in options else None
 
 
 StopCheck = Callable[[], bool]  # true once nobody is waiting for the output (a client that left, a time limit)
@@ -78,6 +99,14 @@ class StoppableLLM:
                 if self.should_stop():
                     raise Cancelled("nobody is waiting for this answer any more")
                 yield token
+
+    def choose(self, messages: Messages, field: str, options: Sequence[str]) -> str | None:
+        if self.turn is not None:
+            self.turn(self.priority)
+            self.turn = None
+        if self.should_stop():
+            raise Cancelled("nobody is waiting for this answer any more")
+        return choose(self.llm, messages, field, options)
 
 
 def stoppable(llm: LLM | None, should_stop: StopCheck | None, turn: ModelTurn | None = None,
@@ -138,6 +167,15 @@ class LlamaCppLLM:
                 delta = chunk["choices"][0].get("delta", {}).get("content")
                 if delta:
                     yield delta
+
+    def choose(self, messages: Messages, field: str, options: Sequence[str]) -> str | None:
+        """The option the reply `{"field": "option"}` would hold, from one forward pass (`assistant.llama_choice`)."""
+        with self._lock:
+            return self._chooser.choose(messages, field, options)
+
+    @cached_property
+    def _chooser(self) -> OnePassChooser:
+        return OnePassChooser(self._llama, self.settings.llm_kept_prefixes)
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))

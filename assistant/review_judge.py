@@ -8,7 +8,7 @@ hand-labelled pairs from the dev proposals: 9 of 28 right with helps/hinders lab
 examples, 21 of 28 with against-first lists, examples and the direction rule). The prompt is laid
 out for llama.cpp's prefix reuse: system and examples (the same for every question), then the
 criterion's block (the same for every action asked about it), then the action; the answer is one
-constrained word.
+of three words, read from the model's scores in one pass (`llm.choose`), not written.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from functools import lru_cache
 
 from assistant.errors import UserError
 from assistant.frameworks import Criterion
-from assistant.llm import LLM, LLMUnavailable, complete
+from assistant.llm import LLM, LLMUnavailable, choose
 from assistant.prompts import prompt, render
 
 EFFECTS = ("helps", "hinders", "neither")
 ANSWERS = {"towards": "helps", "against": "hinders", "neither": "neither"}  # the words the model is asked for
-EFFECT_SCHEMA = {"type": "object", "properties": {"effect": {"type": "string", "enum": ["neither", "against", "towards"]}},
-                 "required": ["effect"]}
 MAX_LINES = 6  # of each kind shown to the model: a short, fixed criterion block
 LINE_WORDS = 14
 log = logging.getLogger(__name__)
@@ -51,10 +49,10 @@ def judge(llm: LLM, criterion: Criterion, statements: list[str]) -> list[str]:
     for statement in statements:
         messages = [*prefix, {"role": "user", "content": render("review_judge_user", statement=statement, **block)}]
         try:
-            reply = complete(llm, messages, 12, EFFECT_SCHEMA)
+            answer = choose(llm, messages, "effect", ("neither", "against", "towards"))
         except LLMUnavailable as error:
             raise JudgeError(f"the model gave no judgement for '{criterion.name}' ({error})") from None
-        effects.append(_effect(reply))
+        effects.append(ANSWERS.get(answer or "", "neither"))  # no allowed word: it claims nothing
         log.debug("%s | %s -> %s", criterion.name, statement[:60], effects[-1])
     return effects
 
@@ -69,15 +67,6 @@ def examples() -> tuple[dict[str, str], ...]:
         turns += [{"role": "user", "content": question.strip()},
                   {"role": "assistant", "content": json.dumps({"effect": answer.strip()})}]
     return tuple(turns)
-
-
-def _effect(reply: str) -> str:
-    """The model's answer as helps/hinders/neither; "neither" when it is not an allowed word (it then claims nothing)."""
-    try:
-        effect = json.loads(reply).get("effect")
-    except (json.JSONDecodeError, AttributeError):
-        return "neither"
-    return ANSWERS.get(effect, "neither") if isinstance(effect, str) else "neither"
 
 
 def _short(line: str, words: int = LINE_WORDS) -> str:

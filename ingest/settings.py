@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     llm_context: int = 4096
     llm_max_tokens: int = 320
     llm_prompt_cache_mb: int = 0  # states kept to resume from a shared prompt prefix (0: only the last one)
+    llm_kept_prefixes: int = 8  # review prompts' shared prefixes kept to resume from (about 30 MB each; 0: none)
     llm_temperature: float = 0.0
     openai_base_url: str | None = None
     openai_model: str = "local"
