@@ -8,9 +8,10 @@ one token is all that is computed.
 
 Reading is the rest of the cost (about 55 prompt tokens a second on two cores). llama-cpp-python
 reuses the prefix it read last, so the actions asked about one criterion read only themselves;
-but each criterion's block is read again in every review. So the prefix two calls in a row share
-(instructions, examples and a criterion's block) is kept, as the model's memory of that one
-sequence, and a later call resumes from the longest kept prefix of its prompt. llama-cpp-python's
+but each criterion's block is read again in every review. So the prefix two calls in a row share,
+up to the last line of the question (the item asked about: instructions, examples and a
+criterion's block), is kept as the model's memory of that one sequence, and a later call resumes
+from the longest kept prefix of its prompt. llama-cpp-python's
 own `LlamaRAMCache` was not used: it keeps every call's whole state, including a logits buffer of
 n_batch x vocabulary floats (155 MB with this model) per entry.
 """
@@ -23,8 +24,12 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
 
 KEPT_PREFIXES = 8  # about 30 MB each at a thousand tokens; a five-criterion review uses six
 MIN_KEPT = 64  # a shorter shared prefix is cheaper to read again than to keep
@@ -34,16 +39,22 @@ log = logging.getLogger(__name__)
 class OnePassChooser:
     """Reads `{"field": "<option>"}` choices from a `llama_cpp.Llama`; the caller holds the model's lock."""
 
-    def __init__(self, llama, kept: int = KEPT_PREFIXES) -> None:
+    def __init__(self, llama: Llama, kept: int = KEPT_PREFIXES) -> None:
         self.llama = llama
         self.prefixes = KeptPrefixes(llama, kept)
+
+    @property
+    def usable(self) -> bool:
+        """Only where the model's chat prompt is written from the GGUF's own template, as here (else
+        llama-cpp-python uses a named format of its own, which this does not reproduce)."""
+        return self.llama.chat_format == "chat_template.default" and "tokenizer.chat_template" in self.llama.metadata
 
     def choose(self, messages: list[dict[str, str]], field: str, options: Sequence[str]) -> str | None:
         """The option whose first token scores highest after the reply's opening (options must differ in it)."""
         from llama_cpp import LogitsProcessorList
 
         opening = json.dumps({field: ""})[:-2]  # {"field": "
-        prompt = self._prompt_tokens(messages, opening)
+        prompt, fixed = self._prompt_tokens(messages, opening)
         firsts = self._first_tokens(opening, tuple(options))
         allowed = np.array(list(firsts))
 
@@ -52,21 +63,31 @@ class OnePassChooser:
             masked[allowed] = scores[allowed]
             return masked
 
-        self.prefixes.resume(prompt)
+        self.prefixes.resume(prompt, fixed)
         out = self.llama.create_completion(prompt, max_tokens=1, temperature=0.0,
                                            logits_processor=LogitsProcessorList([only_options]))
         written = {self.llama.detokenize([token]).decode("utf-8", "replace"): option for token, option in firsts.items()}
         return written.get(out["choices"][0]["text"])
 
-    def _prompt_tokens(self, messages: list[dict[str, str]], reply_opening: str) -> list[int]:
-        """The chat prompt as llama-cpp-python's own chat handler writes it, then the reply's opening."""
+    def _prompt_tokens(self, messages: list[dict[str, str]], reply_opening: str) -> tuple[list[int], int]:
+        """The chat prompt as llama-cpp-python's own chat handler writes it, then the reply's opening; and how
+        many of its tokens come before the question's last line (the part other calls may share)."""
         formatted = self._formatter(messages=messages)
-        return self._tokens(formatted.prompt + reply_opening, add_bos=not formatted.added_special)
+        add_bos = not formatted.added_special
+        prompt = self._tokens(formatted.prompt + reply_opening, add_bos)
+        last_line = messages[-1]["content"].rsplit("\n", 1)[-1]
+        fixed = self._tokens(formatted.prompt[:formatted.prompt.rfind(last_line)], add_bos)
+        return prompt, self.llama.longest_token_prefix(fixed, prompt)
 
     def _first_tokens(self, opening: str, options: tuple[str, ...]) -> dict[int, str]:
         """Each option's first token as it follows the reply's opening."""
-        base = len(self._tokens(opening))
-        firsts = {self._tokens(opening + option)[base]: option for option in options}
+        base = self._tokens(opening)
+        firsts = {}
+        for option in options:
+            tokens = self._tokens(opening + option)
+            if tokens[:len(base)] != base or len(tokens) == len(base):
+                raise ValueError(f"the option {option!r} does not begin a token of its own after {opening!r}")
+            firsts[tokens[len(base)]] = option
         if len(firsts) != len(options):
             raise ValueError(f"the options {options} do not differ in their first token")
         return firsts
@@ -89,26 +110,31 @@ class OnePassChooser:
 class KeptPrefixes:
     """The model's memory (sequence 0) at prompt prefixes that two calls in a row shared, kept to resume from."""
 
-    def __init__(self, llama, most: int = KEPT_PREFIXES) -> None:
+    def __init__(self, llama: Llama, most: int = KEPT_PREFIXES) -> None:
         self.llama, self.most = llama, most
         self.kept: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
 
-    def resume(self, prompt: list[int]) -> None:
-        """Before reading `prompt`: keep the prefix it shares with what the model holds, if new; then, if a kept
-        prefix of it is longer than that, load it, so only the rest is read."""
+    def resume(self, prompt: list[int], fixed: int) -> None:
+        """Before reading `prompt`: keep the prefix it shares with what the model holds (up to `fixed` tokens), if
+        new; then, if a kept prefix of it is longer than that, load it, so only the rest is read."""
         llama = self.llama
         shared = llama.longest_token_prefix(llama._input_ids.tolist(), prompt)
-        shared = min(shared, len(prompt) - 1)  # the prompt's last token is always read: its scores are the answer
-        if self.most and shared >= MIN_KEPT and tuple(prompt[:shared]) not in self.kept:
-            self._truncate(shared)
-            self._keep(tuple(prompt[:shared]))
+        shared = min(shared, fixed, len(prompt) - 1)  # the last token is always read: its scores are the answer
+        key = tuple(prompt[:shared])
+        if key in self.kept:
+            self.kept.move_to_end(key)
+        elif self.most and shared >= MIN_KEPT and self._truncate(shared):
+            self._keep(key)
         best = max((k for k in self.kept if len(k) < len(prompt) and tuple(prompt[:len(k)]) == k), key=len, default=())
         if len(best) > shared:
             self._load(best)
 
-    def _truncate(self, length: int) -> None:
-        self.llama._ctx.kv_cache_seq_rm(0, length, -1)
+    def _truncate(self, length: int) -> bool:
+        """Forget all but the first `length` tokens (False, changing nothing, where the model cannot)."""
+        if not self.llama._ctx.kv_cache_seq_rm(0, length, -1):
+            return False
         self.llama.n_tokens = length
+        return True
 
     def _keep(self, prefix: tuple[int, ...]) -> None:
         import llama_cpp
@@ -117,7 +143,7 @@ class KeptPrefixes:
         size = llama_cpp.llama_state_seq_get_size(ctx, 0)
         buffer = (ctypes.c_uint8 * size)()
         written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
-        self.kept[prefix] = bytes(buffer[:written])
+        self.kept[prefix] = ctypes.string_at(buffer, written)
         while len(self.kept) > self.most:
             self.kept.popitem(last=False)
         log.debug("kept a %d-token prompt prefix (%d bytes)", len(prefix), written)
@@ -127,7 +153,8 @@ class KeptPrefixes:
 
         data = self.kept[prefix]
         self.kept.move_to_end(prefix)
-        self._truncate(0)
+        if not self._truncate(0):
+            return
         buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         if llama_cpp.llama_state_seq_set_data(self.llama._ctx.ctx, buffer, len(data), 0) == 0:
             log.warning("could not restore a kept prompt prefix; it will be read again")

@@ -18,7 +18,6 @@ from enum import IntEnum
 from functools import cached_property
 from typing import Any, Protocol
 
-
 from assistant.llama_choice import OnePassChooser
 from ingest.settings import Settings
 
@@ -49,8 +48,11 @@ def choose(llm: LLM, messages: Messages, field: str, options: Sequence[str]) -> 
     A backend that can read the choice from the model's scores at once (llama.cpp: `choose`) does;
     any other writes the reply under a JSON schema that allows only the options."""
     direct = getattr(llm, "choose", None)
-    if direct is not None:
-        return direct(messages, field, options)
+    return direct(messages, field, options) if direct is not None else write_choice(llm, messages, field, options)
+
+
+def write_choice(llm: LLM, messages: Messages, field: str, options: Sequence[str]) -> str | None:
+    """The choice written as the reply `{field: option}` under a JSON schema that allows only the options."""
     schema = {"type": "object", "properties": {field: {"type": "string", "enum": list(options)}}, "required": [field]}
     try:
         value = json.loads(complete(llm, messages, 12, schema)).get(field)
@@ -171,7 +173,9 @@ class LlamaCppLLM:
     def choose(self, messages: Messages, field: str, options: Sequence[str]) -> str | None:
         """The option the reply `{"field": "option"}` would hold, from one forward pass (`assistant.llama_choice`)."""
         with self._lock:
-            return self._chooser.choose(messages, field, options)
+            if self._chooser.usable:
+                return self._chooser.choose(messages, field, options)
+        return write_choice(self, messages, field, options)
 
     @cached_property
     def _chooser(self) -> OnePassChooser:

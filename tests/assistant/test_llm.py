@@ -5,6 +5,7 @@ import json
 import pytest
 
 from assistant.frameworks import get_framework
+from assistant.llama_choice import KeptPrefixes
 from assistant.llm import Cancelled, LlamaCppLLM, Priority, choose, stoppable
 from assistant.prompts import prompt, render
 from assistant.review_judge import criterion_block, examples
@@ -53,24 +54,29 @@ JUDGED = [  # (criterion index in the default framework, action)
 
 
 @pytest.fixture(scope="module")
-def local_llm(corpus_settings) -> LlamaCppLLM:
-    return LlamaCppLLM(corpus_settings)
+def local_llm(corpus) -> LlamaCppLLM:
+    """The corpus container's own model (loaded once for all real-model tests), with nothing kept yet."""
+    llm = corpus.models.get()
+    llm._chooser.prefixes.kept.clear()
+    return llm
+
+
+def judge_messages(criterion, action: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": prompt("review_judge_system")}, *examples(),
+            {"role": "user", "content": render("review_judge_user", statement=action, **criterion_block(criterion))}]
 
 
 @pytest.mark.slow
 def test_the_local_model_chooses_what_it_would_write_under_the_enum_grammar(local_llm, corpus_settings):
     """llama.cpp's one-pass choice agrees with the reply the model writes greedily under the JSON grammar."""
-    llm = local_llm
     framework = get_framework(corpus_settings, None)
     options = ("neither", "against", "towards")
     schema = {"type": "object", "properties": {"effect": {"type": "string", "enum": list(options)}}, "required": ["effect"]}
     chosen, written = [], []
     for index, action in JUDGED:
-        messages = [{"role": "system", "content": prompt("review_judge_system")}, *examples(),
-                    {"role": "user", "content": render("review_judge_user", statement=action,
-                                                       **criterion_block(framework.criteria[index]))}]
-        chosen.append(llm.choose(messages, "effect", options))
-        written.append(json.loads("".join(llm.stream(messages, 12, schema)))["effect"])
+        messages = judge_messages(framework.criteria[index], action)
+        chosen.append(local_llm.choose(messages, "effect", options))
+        written.append(json.loads("".join(local_llm.stream(messages, 12, schema)))["effect"])
     assert chosen == written
     assert {"towards", "against"} <= set(chosen)  # the pairs are not all one answer
 
@@ -84,22 +90,28 @@ def test_options_that_share_a_first_token_are_refused(local_llm):
 @pytest.mark.slow
 def test_a_later_review_resumes_each_criterion_from_its_kept_prefix_and_chooses_the_same(local_llm, corpus_settings,
                                                                                          monkeypatch):
+    """Kept at the criterion's block, not at what two actions happened to share: other actions resume from it."""
     framework = get_framework(corpus_settings, None)
     chooser = local_llm._chooser
-    loads: list[int] = []
+    resumed: list[tuple[int, int]] = []
     load = chooser.prefixes._load
-    monkeypatch.setattr(chooser.prefixes, "_load", lambda prefix: (loads.append(len(prefix)), load(prefix)))
+    monkeypatch.setattr(chooser.prefixes, "_load",
+                        lambda prefix: (load(prefix), resumed.append((len(prefix), chooser.llama.n_tokens))))
 
-    def review() -> list[str | None]:
-        prefix = [{"role": "system", "content": prompt("review_judge_system")}, *examples()]
-        return [local_llm.choose([*prefix, {"role": "user", "content": render(
-                    "review_judge_user", statement=action, **criterion_block(criterion))}], "effect",
-                    ("neither", "against", "towards"))
-                for criterion in framework.criteria for _, action in JUDGED[:2]]
+    def review(actions: list[str]) -> list[str | None]:
+        return [local_llm.choose(judge_messages(criterion, action), "effect", ("neither", "against", "towards"))
+                for criterion in framework.criteria for action in actions]
 
-    first = review()
-    "".join(local_llm.stream([{"role": "user", "content": "Say hello."}], 3))  # another kind of call in between
-    loads.clear()
-    assert review() == first
-    assert len(loads) == len(framework.criteria)  # each criterion's block resumed, not read again
-    assert min(loads) > 900  # instructions, examples and the block
+    def another_call() -> None:
+        "".join(local_llm.stream([{"role": "user", "content": "Say hello."}], 3))
+
+    review([JUDGED[0][1], JUDGED[1][1]])
+    another_call()
+    resumed.clear()
+    later = review([JUDGED[2][1], JUDGED[3][1]])
+    assert len(resumed) == len(framework.criteria)  # each criterion's block resumed, not read again
+    assert all(n == loaded > 900 for n, loaded in resumed)  # instructions, examples and the block, restored
+    kept, chooser.prefixes = chooser.prefixes, KeptPrefixes(chooser.llama, 0)
+    another_call()
+    assert review([JUDGED[2][1], JUDGED[3][1]]) == later  # read from scratch, the same choices
+    chooser.prefixes = kept
