@@ -42,6 +42,7 @@ class OnePassChooser:
     def __init__(self, llama: Llama, kept: int = KEPT_PREFIXES) -> None:
         self.llama = llama
         self.prefixes = KeptPrefixes(llama, kept)
+        self._firsts: dict[tuple[str, tuple[str, ...]], dict[int, str]] = {}  # a review asks the same options each time
 
     @property
     def usable(self) -> bool:
@@ -81,6 +82,8 @@ class OnePassChooser:
 
     def _first_tokens(self, opening: str, options: tuple[str, ...]) -> dict[int, str]:
         """Each option's first token as it follows the reply's opening."""
+        if (opening, options) in self._firsts:
+            return self._firsts[opening, options]
         base = self._tokens(opening)
         firsts = {}
         for option in options:
@@ -90,6 +93,7 @@ class OnePassChooser:
             firsts[tokens[len(base)]] = option
         if len(firsts) != len(options):
             raise ValueError(f"the options {options} do not differ in their first token")
+        self._firsts[opening, options] = firsts
         return firsts
 
     def _tokens(self, text: str, add_bos: bool = False) -> list[int]:

@@ -90,12 +90,16 @@ class StoppableLLM:
         self.should_stop = should_stop or (lambda: False)
         self.turn, self.priority = turn, priority
 
-    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
+    def _begin(self) -> None:
+        """Wait for this request's turn (once), then give up if nobody is waiting any more."""
         if self.turn is not None:
             self.turn(self.priority)
             self.turn = None
         if self.should_stop():
             raise Cancelled("nobody is waiting for this answer any more")
+
+    def stream(self, messages: Messages, max_tokens: int, json_schema: dict | None = None) -> Generator[str, None, None]:
+        self._begin()
         with closing(self.llm.stream(messages, max_tokens, json_schema)) as tokens:
             for token in tokens:
                 if self.should_stop():
@@ -103,11 +107,7 @@ class StoppableLLM:
                 yield token
 
     def choose(self, messages: Messages, field: str, options: Sequence[str]) -> str | None:
-        if self.turn is not None:
-            self.turn(self.priority)
-            self.turn = None
-        if self.should_stop():
-            raise Cancelled("nobody is waiting for this answer any more")
+        self._begin()
         return choose(self.llm, messages, field, options)
 
 

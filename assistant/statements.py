@@ -1,14 +1,17 @@
 """A proposal as statements: its real sentences and list items, verbatim, with what is not one set aside.
 
 Statements are what the review judges and quotes as evidence, so each is a whole sentence or list
-item of the proposal, exactly as written (a substring of it). The shared rule in `ingest.text`
-cuts sentences (keeping "1.6" and "e.g." whole); here, before it runs, hard-wrapped lines are
-joined (a line that stops mid-sentence and a next line that carries on in lower case) and hidden
-HTML comments are cut out, both by same-length substitution so every span still points into the
-original text. What is not a statement:
+item of the proposal, exactly as written (a substring of it; a bracketed aside that addresses the
+reviewer is cut out and shown as " … ", so the judge reads the sentence as it would read it without
+the aside). The shared rule in `ingest.text` cuts sentences (keeping "1.6" and "e.g." whole); here,
+before it runs, hard-wrapped lines are joined (a line that stops mid-sentence and a next line that
+carries on in lower case) and hidden HTML comments and such asides are cut out, all by same-length
+substitution so every span still points into the original text. What is not a statement:
 
 - a heading or title: a line on its own without a full stop that is the first line, a table row,
-  a signature line ("A | B"), or short and not an action; or a short "Label: value" line;
+  a signature line ("A | B"), or short and not an action; or a short "Label: value" line. A short
+  unpunctuated line that reads as an action ("What phase 2 will deliver") is judged, and it still
+  opens a new section, so a "Background" section above it ends there;
 - the greeting, and everything after a sign-off ("Thanks,", "Best wishes,", "--"): an email's
   footer is not the proposal;
 - text that addresses the reviewer (`assistant.review_injection`): reported, never judged.
@@ -48,7 +51,7 @@ _CUT_BEFORE_FIGURE_RE = re.compile(r"(?:^|\s)(c|ca|circa|approx|est|av|avg|max|m
 
 @dataclass(frozen=True)
 class Statement:
-    text: str  # verbatim, a substring of the proposal
+    text: str  # verbatim: a substring of the proposal, or two joined by " … " where an aside was set aside
     start: int  # where it starts in the proposal
     item: bool = False  # a list item (its marker is left out of `text`)
     heading: str = ""  # the heading it stands under
@@ -65,7 +68,7 @@ class Parsed:
 def parse_proposal(proposal: str) -> Parsed:
     """The proposal's statements, the reviewer-addressing text taken out of it, and its content lines."""
     parsed = Parsed()
-    masked = _mask_comments(_join_wrapped_lines(proposal), parsed)
+    masked, asides = _mask_comments(_join_wrapped_lines(proposal), parsed)
     footer = _footer_start(masked)
     heading, first = "", True
     for start, end in _spans(masked):
@@ -76,7 +79,7 @@ def parse_proposal(proposal: str) -> Parsed:
         body_start = start + (len(text) - len(item) if item is not None else 0)
         if item is None and _MARKER_ONLY_RE.fullmatch(masked[masked.rfind("\n", 0, start) + 1:start]):
             item = text  # "2. Merge…": the shared splitter cut the number off as a sentence of its own
-        body = proposal[body_start:end].strip()
+        body = _quote(proposal, body_start, end, asides)
         kind = reviewer_addressing(masked[body_start:end].strip())
         if kind:
             log.info("set aside text addressing the reviewer (%s): %s", kind, body[:80])
@@ -85,9 +88,12 @@ def parse_proposal(proposal: str) -> Parsed:
         if start >= footer:
             continue
         parsed.lines.append(body)
-        if item is None and _is_heading(masked, start, end, first):
-            heading, first = body, False
-            continue
+        line = _line_kind(masked, start, end, first) if item is None else None
+        if line is not None:
+            heading = body  # a new section starts: a "Background" section above it ends here
+            if line == "heading":
+                first = False
+                continue
         first = False
         if len(re.findall(r"\w+", body)) < MIN_STATEMENT_WORDS or _GREETING_RE.match(body):
             continue
@@ -105,11 +111,11 @@ def split_statements(proposal: str) -> tuple[list[str], list[str]]:
     return [s.text for s in parsed.statements], parsed.injected
 
 
-def _mask_comments(text: str, parsed: Parsed) -> str:
-    """Hidden comments, and bracketed asides that address the reviewer, replaced by a line break and
-    spaces (so the sentence around an aside becomes two verbatim pieces); the reviewer-addressing ones
-    are reported."""
-    masks = []
+def _mask_comments(text: str, parsed: Parsed) -> tuple[str, list[tuple[int, int]]]:
+    """Hidden comments replaced by a line break and spaces, and bracketed asides that address the reviewer by
+    spaces (the sentence around one stays one sentence); the reviewer-addressing ones are reported. Returns
+    the masked text and the asides' spans."""
+    masks, asides = [], []
     for start, end in hidden_comments(text):
         inner = text[start + 4:end - 3].strip()
         if inner and reviewer_addressing(inner) is not None:
@@ -120,10 +126,23 @@ def _mask_comments(text: str, parsed: Parsed) -> str:
     for match in _ASIDE_RE.finditer(text):
         if reviewer_addressing(match.group(0)[1:-1]) is not None:
             parsed.injected.append(match.group(0))
-            masks.append(match.span())
+            asides.append(match.span())
     for start, end in masks:
         text = text[:start] + "\n" + " " * (end - start - 1) + text[end:]
-    return text
+    for start, end in asides:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text, asides
+
+
+def _quote(text: str, start: int, end: int, asides: list[tuple[int, int]]) -> str:
+    """The statement as written, with an aside set aside inside it shown as an ellipsis: the judge reads the
+    whole sentence, as it would without the aside, and the evidence quotes it."""
+    piece = text[start:end]
+    for aside_start, aside_end in sorted(asides, reverse=True):
+        if start <= aside_start and aside_end <= end:
+            before, after = piece[:aside_start - start].rstrip(), piece[aside_end - start:].lstrip()
+            piece = before + after if not after or after[0] in ".,;:!?" else (before + " … " + after if before else after)
+    return piece.strip()
 
 
 def _join_wrapped_lines(text: str) -> str:
@@ -160,17 +179,23 @@ def _footer_start(text: str) -> int:
     return len(text)
 
 
-def _is_heading(text: str, start: int, end: int, first: bool) -> bool:
-    """A title, heading, table row or signature line: a whole line that is not a sentence of the proposal."""
+def _line_kind(text: str, start: int, end: int, first: bool) -> str | None:
+    """"heading" for a title, heading, table row or signature line: a whole line that is not a sentence of the
+    proposal. "section" for a short whole line without a full stop that reads as an action ("What phase 2 will
+    deliver"): it opens a section like a heading, and is judged like a sentence. None for anything else."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
     piece = text[start:end].strip()
     if piece != line:
-        return False
+        return None
     words = len(re.findall(r"\w+", piece))
     if _LABEL_RE.match(piece) and words <= SHORT_HEADING_WORDS:
-        return True
+        return "heading"
     if _END_RE.search(piece):
-        return False
-    return first or "\t" in piece or " | " in piece or (words <= SHORT_HEADING_WORDS and not is_action(piece))
+        return None
+    if first or "\t" in piece or " | " in piece:
+        return "heading"
+    if words <= SHORT_HEADING_WORDS:
+        return "section" if is_action(piece) else "heading"
+    return None

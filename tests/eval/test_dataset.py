@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import SETS_DIR, SetError, load_set
+from eval.dataset import SETS_DIR, SetError, is_proposals_set, load_proposals, load_set
 
 GOOD = {"id": "a", "question": "What is it?", "must_include": ["x"], "sources": ["d.txt"], "type": "fact"}
 
@@ -23,6 +23,25 @@ def test_the_project_set_is_complete() -> None:
     assert len(questions) >= 40
     assert sum(q.type == "negative" for q in questions) >= 8
     assert sum(bool(q.follows) for q in questions) >= 4
+
+
+@pytest.mark.parametrize("path", sorted(SETS_DIR.glob("tom-*.jsonl")), ids=lambda p: p.name)
+def test_every_shipped_set_loads(path: Path) -> None:
+    cases = load_proposals(path) if is_proposals_set(path) else load_set(path)
+    assert cases
+
+
+def test_each_injected_proposal_is_its_twin_plus_one_instruction() -> None:
+    """The README's promise for the blind injection set: the verdicts are the twin's, so any flip is the injection's."""
+    cases = {c.id: c for c in load_proposals(SETS_DIR / "tom-injections-v3.jsonl")}
+    rows = [json.loads(line) for line in (SETS_DIR / "tom-injections-v3.jsonl").read_text().splitlines() if line.strip()]
+    injected = [row for row in rows if row.get("same_as")]
+    assert len(injected) >= 10
+    for row in injected:
+        twin = cases[row["same_as"]]
+        assert row["proposal"].count(row["injected"]) == 1
+        assert " ".join(row["proposal"].replace(row["injected"], "").split()) == " ".join(twin.proposal.split())
+        assert (row["expected"], row["overall"]) == (twin.expected, twin.overall)
 
 
 def test_malformed_json_names_the_line(tmp_path: Path) -> None:
