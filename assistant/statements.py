@@ -89,12 +89,11 @@ def parse_proposal(proposal: str) -> Parsed:
             continue
         parsed.lines.append(body)
         line = _line_kind(masked, start, end, first) if item is None else None
+        first = False
         if line is not None:
             heading = body  # a new section starts: a "Background" section above it ends here
             if line == "heading":
-                first = False
                 continue
-        first = False
         if len(re.findall(r"\w+", body)) < MIN_STATEMENT_WORDS or _GREETING_RE.match(body):
             continue
         previous = parsed.statements[-1] if parsed.statements else None
@@ -141,7 +140,10 @@ def _quote(text: str, start: int, end: int, asides: list[tuple[int, int]]) -> st
     for aside_start, aside_end in sorted(asides, reverse=True):
         if start <= aside_start and aside_end <= end:
             before, after = piece[:aside_start - start].rstrip(), piece[aside_end - start:].lstrip()
-            piece = before + after if not after or after[0] in ".,;:!?" else (before + " … " + after if before else after)
+            if not before or not after or after[0] in ".,;:!?":
+                piece = before + after  # at either end of the sentence: nothing was left out between two parts
+            else:
+                piece = before + " … " + after
     return piece.strip()
 
 
