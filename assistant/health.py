@@ -64,9 +64,12 @@ def _llm_check(settings) -> tuple[str, bool, str]:
         ok = bool(settings.openai_base_url)
         return "llm", ok, f"OpenAI-compatible server {settings.openai_base_url or '(TOM_OPENAI_BASE_URL unset)'}, model {settings.openai_model}"
     try:
-        import llama_cpp  # noqa: F401
+        import llama_cpp
     except ImportError:
         return "llm", False, "llama-cpp-python is not installed (answers fall back to extractive mode)"
+    if amx_built(llama_cpp.llama_print_system_info().decode("utf-8", "replace")):
+        return "llm", False, ("llama-cpp-python was built with Intel AMX kernels, which crash at the first prompt in"
+                              " virtual machines that report AMX: rebuild it as setup.sh does (CMAKE_ARGS with -mno-amx-*)")
     from assistant.model_files import ModelFileError, prepare_model
 
     try:
@@ -74,6 +77,11 @@ def _llm_check(settings) -> tuple[str, bool, str]:
     except ModelFileError as error:
         return "llm", False, str(error)
     return "llm", True, f"llama.cpp with {path.name} ({path.stat().st_size // 1_000_000} MB, verified)"
+
+
+def amx_built(system_info: str) -> bool:
+    """Whether llama.cpp's own report of its build (`llama_print_system_info`) lists an AMX kernel."""
+    return any(part.strip().startswith("AMX") and part.strip().endswith("= 1") for part in system_info.split("|"))
 
 
 def _flag(value: str | None) -> str | None:

@@ -39,10 +39,10 @@ def eval_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assistant.components import Components
-    from eval.dataset import Selection, SetError
+    from eval.dataset import Selection, SetError, is_proposals_set
     from eval.evaluate import THRESHOLDS_FILE, evaluate
+    from eval.judge_pairs import is_judge_pairs_set
     from eval.runner import RunError, default_out_dir
-    from eval.dataset import is_proposals_set
 
     if thresholds is not None and not thresholds.is_file():
         err.print(f"--thresholds: {escape(str(thresholds))} is not a file")
@@ -50,6 +50,9 @@ def eval_command(
     components: Components = parts(ctx)
     if backend:
         components = Components(components.settings.model_copy(update={"llm_backend": backend}))
+    if all(is_judge_pairs_set(target) for target in targets):
+        _eval_pairs(components, targets, out or default_out_dir("judge-pairs"), as_json, split)
+        return
     if all(is_proposals_set(target) for target in targets):
         _eval_reviews(components, targets, out or default_out_dir("review"), as_json, split)
         return
@@ -126,6 +129,28 @@ def _eval_reviews(components, targets: list[str], out_dir: Path, as_json: bool, 
                 console.print(f"{record['id']}: {record['disagreements']}", highlight=False, markup=False)
     if as_json:
         _print_json({"out": str(out_dir), "reviews": summaries})
+    else:
+        for summary in summaries:
+            console.print(summary, highlight=False)
+
+
+def _eval_pairs(components, targets: list[str], out_dir: Path, as_json: bool, split: str | None) -> None:
+    """`tom eval` on judge-pairs sets: the review's judge on single action/criterion pairs, as asked and alone."""
+    from assistant.errors import UserError
+    from assistant.llm import LLMUnavailable
+    from eval.dataset import SetError
+    from eval.judge_pairs import run_pairs
+
+    summaries = []
+    for target in targets:
+        try:
+            summary = run_pairs(target, components.reviewer, out_dir, split=split, progress=lambda done, total, pid:
+                                err.print(f"judging {escape(pid)} ({done}/{total})") if done % 20 == 1 else None)
+        except (SetError, UserError, LLMUnavailable) as error:
+            raise fail(error) from None
+        summaries.append(summary | {"set": target})
+    if as_json:
+        _print_json({"out": str(out_dir), "pairs": summaries})
     else:
         for summary in summaries:
             console.print(summary, highlight=False)

@@ -14,8 +14,9 @@ log = logging.getLogger(__name__)
 def build(services: Services) -> None:
     """The tab's components and events (called inside the Blocks). A run writes files, so it counts as a write."""
     from eval.dataset import SETS_DIR, is_proposals_set
+    from eval.judge_pairs import is_judge_pairs_set
 
-    question_sets = [p.name for p in sorted(SETS_DIR.glob("*.jsonl")) if not is_proposals_set(p)]
+    question_sets = [p.name for p in sorted(SETS_DIR.glob("*.jsonl")) if not (is_proposals_set(p) or is_judge_pairs_set(p))]
     with gr.Row():
         chosen = gr.Dropdown(question_sets, value=question_sets[0] if question_sets else None, label="Test set")
         mode = gr.Radio(["extractive", "llm"], value="extractive", label="Mode")

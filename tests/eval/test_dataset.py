@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from eval.dataset import SETS_DIR, SetError, is_proposals_set, load_proposals, load_set
+from eval.judge_pairs import is_judge_pairs_set, load_pairs
 
 GOOD = {"id": "a", "question": "What is it?", "must_include": ["x"], "sources": ["d.txt"], "type": "fact"}
 
@@ -27,7 +28,8 @@ def test_the_project_set_is_complete() -> None:
 
 @pytest.mark.parametrize("path", sorted(SETS_DIR.glob("tom-*.jsonl")), ids=lambda p: p.name)
 def test_every_shipped_set_loads(path: Path) -> None:
-    cases = load_proposals(path) if is_proposals_set(path) else load_set(path)
+    cases = (load_pairs(path) if is_judge_pairs_set(path) else load_proposals(path) if is_proposals_set(path)
+             else load_set(path))
     assert cases
 
 
