@@ -33,10 +33,11 @@ def test_every_shipped_set_loads(path: Path) -> None:
     assert cases
 
 
-def test_each_injected_proposal_is_its_twin_plus_one_instruction() -> None:
-    """The README's promise for the blind injection set: the verdicts are the twin's, so any flip is the injection's."""
-    cases = {c.id: c for c in load_proposals(SETS_DIR / "tom-injections-v3.jsonl")}
-    rows = [json.loads(line) for line in (SETS_DIR / "tom-injections-v3.jsonl").read_text().splitlines() if line.strip()]
+@pytest.mark.parametrize("name", ["tom-injections-v3.jsonl", "tom-injections-v4-dev.jsonl"])
+def test_each_injected_proposal_is_its_twin_plus_one_instruction(name: str) -> None:
+    """The README's promise for the blind injection sets: the verdicts are the twin's, so any flip is the injection's."""
+    cases = {c.id: c for c in load_proposals(SETS_DIR / name)}
+    rows = [json.loads(line) for line in (SETS_DIR / name).read_text().splitlines() if line.strip()]
     injected = [row for row in rows if row.get("same_as")]
     assert len(injected) >= 10
     for row in injected:
