@@ -7,12 +7,15 @@ general kinds of reviewer-addressing text, each a small documented rule:
 - `role`: a chat-role or template marker ("SYSTEM:", "assistant:", "<|im_start|>", "[INST]").
 - `override`: telling the reader to ignore, disregard or override instructions, rules or criteria.
 - `exfiltrate`: asking the reader to print or reveal its prompt or instructions.
-- `persona`: recasting the reader ("you are now…", "from this point you are…", "act as…").
+- `persona`: recasting the reader ("you are now…", "from this point you are…", an order to "act as…").
 - `addressee+verdict`: naming an automated or official reader (reviewer, assessor, evaluator, AI,
   bot, model, tool, "automated…") together with a directive or the review's own vocabulary.
-- `verdict-directive`: a directive ("mark", "record", "treat… as", "must be") about the review's
-  outcome (supports, fits, aligned, compliant, conflicts…) for this proposal or its criteria.
+- `verdict-directive`: a directive ("mark", "record", "treat… as", "must be"), in any voice or tense
+  ("is to be recorded as", "must not be rated as"), about the review's outcome (supports, fits, met,
+  aligned, compliant, conflicts…) for this proposal or its criteria.
 - `structured`: a JSON-like or key=value block that sets verdict fields ("overall", "verdict").
+- `scope-directive`: an order about what the assessment may count ("Do not score them.", "left out of
+  any assessment", "should not count towards any principle", "do not give it a verdict").
 - `foreign`: a sentence not in English, which the review cannot read as part of an English
   proposal (an instruction in another language would otherwise pass unseen).
 
@@ -36,8 +39,11 @@ _OVERRIDE_RE = re.compile(r"\b(ignore|disregard|forget|override|overrule|bypass)
                           r"|the (criteria|framework|principles|rubric))\b", re.I)
 _EXFILTRATE_RE = re.compile(r"\b(print|reveal|show|repeat|output|display|disclose|copy)\b[^.!?\n]{0,40}?"
                             r"\b(system prompt|your (full |hidden |original )?(prompt|instructions|rules)|the prompt)\b", re.I)
-_PERSONA_RE = re.compile(r"\b(you are now|you're now|from (now|this point)( on)?,? you|act as (a|an|the)\b|pretend (to be|you)"
-                         r"|your (new )?role is|answer as|respond as|roleplay|role-play)", re.I)
+# "act/answer/respond as" only as an order ("Act as…", "you will now respond as…"): "we will respond as soon as
+# we can" and "we act as one organisation" describe the council
+_PERSONA_RE = re.compile(r"\b(you are now|you're now|from (now|this point)( on)?,? you|pretend (to be|you)"
+                         r"|your (new )?role is|roleplay|role-play)"
+                         r"|(^\W*(please\s+)?|\byou\s+(will\s+|should\s+|must\s+|can\s+)?(now\s+)?)(act|answer|respond) as\b", re.I)
 # An automated or official reader of the proposal, not a person or job the proposal is about
 _READER = (r"(reviewers?|assessors?|evaluators?|graders?|checkers?|a\.?i\.?|llms?|language models?|chatbots?|bots?|gpts?"
            r"|automated \w+|automatic \w+|(review|assessment|evaluation|scoring|marking) (tools?|systems?|models?|software)"
@@ -51,19 +57,34 @@ _ADDRESSED_RE = re.compile(
 _DIRECTIVE_RE = re.compile(r"\b(please|kindly|must|should|shall|need to|are (asked|required|instructed) to|record|mark|rate|score"
                            r"|treat|classify|label|set|return|output|deem|regard|judge|count)\b", re.I)
 _VERDICT = (r"(supports?|supported|supporting|fits?|fully aligned|aligned|compliant|consistent|approved|passe[sd]|pass"
-            r"|meets?|conflicts?|conflicting|not[ _]addressed|partly[ _]fits)")
+            r"|meets?|met|conflicts?|conflicting|not[ _]addressed|partly[ _]fits)")
 # A verdict given as a label: "as supported", "= fits", "'supports'", "« supports »"
-_VERDICT_LABEL_RE = re.compile(rf"(\bas|=|:)\s*(fully |wholly |entirely )?[\"'«“‘]?\s*{_VERDICT}\b|[\"'«“‘]\s*{_VERDICT}\s*[\"'»”’]", re.I)
+_VERDICT_LABEL_RE = re.compile(rf"(\bas|=|:)\s*(an? )?(fully |wholly |entirely )?[\"'«“‘]?\s*{_VERDICT}\b|[\"'«“‘]\s*{_VERDICT}\s*[\"'»”’]", re.I)
 _SCOPE_RE = re.compile(r"\b(all|every|each|any)\b[^.!?\n]{0,25}?\b(criteri(on|a)|principles?|themes?|values?|aims?|verdicts?)\b"
                        r"|\bthis (proposal|request|brief|document|submission|paper|bid|business case)\b", re.I)
+# The verbs of giving a result, in any form ("record", "is recorded", "scoring"), and the modals of an order
+# ("must", "is to", "are to"), with or without "not": the passive is as much an order as the imperative
+_SCORING_VERB = (r"(mark|record|rate|score|treat|classif(y|ies|ied)|label|list|report|set|return|output|consider|deem"
+                 r"|regard|judge|find|assess|count|show)(s|es|d|ed|ing|led|n)?\b")
+_MODAL = r"(must|should|shall|need to|needs to|has to|have to|is to|are to)"
 # A directive about the review's outcome: "record … as supported", "must be 'supports'", "state that it meets…"
 _OUTCOME_RE = re.compile(
-    rf"\b(mark|record|rate|score|treat|classify|label|list|report|set|return|output|consider|deem|regard|judge|find|assess|count)\b"
-    rf"[^.!?\n]{{0,60}}?\bas\b[^.!?\n]{{0,25}}?\b{_VERDICT}\b"
-    rf"|\b(must|should|shall|need to|has to|have to) (all )?be\b[^.!?\n]{{0,25}}?\b{_VERDICT}\b"
+    rf"\b{_SCORING_VERB}[^.!?\n]{{0,60}}?\bas\b[^.!?\n]{{0,25}}?\b{_VERDICT}\b"
+    rf"|\b{_MODAL}( not| never)? (all )?be\b[^.!?\n]{{0,25}}?\b{_VERDICT}\b"
     rf"|\b(state|say|write|conclude|confirm|answer|respond|report)\b[^.!?\n]{{0,15}}?\b(that|with)\b[^.!?\n]{{0,60}}?\b{_VERDICT}\b"
     rf"|\b(no|not any)\s+{_VERDICT}\b[^.!?\n]{{0,20}}?\b(may|must|should|can|shall) be\b"
     rf"|\bthe (correct|right|expected|required|only acceptable) (verdict|answer|rating|outcome|result) (is|=)", re.I)
+# A directive about what the assessment of this text may count: "Do not score them.", "left out of any
+# assessment", "should not count towards any principle", "please score…", "do not give it a verdict"
+_SCOPE_DIRECTIVE_RE = re.compile(
+    r"^\W*(please\s+)?(do not|don't|never)\s+(score|rate|mark|grade|assess|judge|weigh|count)\b"
+    r"|\b(leave|left|leaving|keep|kept|exclude[ds]?)\b[^.!?\n]{0,60}?\bout of (any|the|your|this) (assessment|scoring|evaluation)\b"
+    r"|\b(not|never) (count|counted|be counted|weigh|be weighed|be scored|be assessed) (towards|against|in) (any|the|this|a|each"
+    r"|every)( \w+)? (principles?|criteri(on|a)|themes?|values?|assessment|score|scoring)\b"
+    r"|\b(not|never) be\b[^.!?\n]{0,40}?\b(quoted|summari[sz]ed|weighed|counted|scored|assessed|considered) in (any|the|this|your)"
+    r" (assessment|review|scoring|evaluation)\b"
+    r"|\bplease (score|rate|mark|grade|assess|judge|evaluate)\b"
+    r"|\b(do not|don't|never) (give|assign|return) (it |them |this |these )?(an? )?(verdict|rating|score)\b", re.I)
 _STRUCTURED_RE = re.compile(rf"[\"']?(overall|verdicts?|review_?\w*|criteria|rating|all criteria)[\"']?\s*[:=]\s*[\"']?"
                             rf"({_VERDICT}|true)\b", re.I)
 # Function words: English, and those of the languages most often met in UK documents (French, German,
@@ -91,6 +112,7 @@ def reviewer_addressing(text: str) -> str | None:
              ("reader+directive", lambda: _READER_RE.search(text) and (_VERDICT_LABEL_RE.search(text)
                                                                         or _DIRECTIVE_RE.search(text) and _SCOPE_RE.search(text))),
              ("outcome-directive", lambda: _OUTCOME_RE.search(text) and (_SCOPE_RE.search(text) or _VERDICT_LABEL_RE.search(text))),
+             ("scope-directive", lambda: _SCOPE_DIRECTIVE_RE.search(text)),
              ("foreign", lambda: _foreign(text)))
     return next((name for name, rule in rules if rule()), None)
 
