@@ -6,7 +6,7 @@ vocabulary entry at each of them. The option a greedy writer would pick under th
 the one whose first token scores highest right after the reply's opening `{"field": "`, so that
 one token is all that is computed.
 
-Reading is the rest of the cost (about 20 prompt tokens a second on two cores, measured alone).
+Reading is the rest of the cost (20 to 100 prompt tokens a second on two cores, by host, measured alone).
 llama-cpp-python reuses the prefix it read last, so the actions asked about one criterion read only themselves;
 but each criterion's block is read again in every review. So the prefix two calls in a row share,
 up to the last line of the question (the item asked about: instructions, examples and a

@@ -159,12 +159,20 @@ def load_proposals(path: str | Path) -> list[ProposalCase]:
     return cases
 
 
-def is_proposals_set(path: str | Path) -> bool:
-    """A proposals set has a `proposal` field on its first line."""
+def first_record(path: str | Path) -> dict:
+    """The first line of a set as an object ({} for a missing or unreadable file): what kind of set it is."""
     try:
         path = _resolve(path, "set")
-    except SetError:
-        return False
+        first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
+        record = json.loads(first)
+    except (SetError, json.JSONDecodeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def is_proposals_set(path: str | Path) -> bool:
+    """A proposals set has a `proposal` field on its first line."""
+    return "proposal" in first_record(path)
     first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
     try:
         return "proposal" in json.loads(first)

@@ -18,11 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.frameworks import get_framework
+from assistant.frameworks import load_frameworks
 from assistant.review import Reviewer
 from assistant.review_judge import judge
 from assistant.review_vague import is_action
-from eval.dataset import SetError, _records, _resolve
+from eval.dataset import SetError, _records, _resolve, first_record
 
 LABELS = {"helps": "towards", "hinders": "against", "neither": "neither"}  # the judge's effects, in the set's words
 
@@ -43,12 +43,14 @@ def load_pairs(path: str | Path) -> list[JudgePair]:
     """Read and validate a judge-pairs set (unique ids; a group never spans both splits)."""
     path = _resolve(path, "judge-pairs set")
     pairs: list[JudgePair] = []
+    ids: set[str] = set()
     splits: dict[str, str] = {}
     for number, pair in _records(path, JudgePair):
-        if pair.id in {p.id for p in pairs}:
+        if pair.id in ids:
             raise SetError(f"{path.name}, line {number}, field 'id': duplicate id '{pair.id}'")
         if pair.group and splits.setdefault(pair.group, pair.split) != pair.split:
             raise SetError(f"{path.name}, line {number}, field 'split': group '{pair.group}' is in both splits")
+        ids.add(pair.id)
         pairs.append(pair)
     if not pairs:
         raise SetError(f"{path.name}: the set is empty")
@@ -57,13 +59,7 @@ def load_pairs(path: str | Path) -> list[JudgePair]:
 
 def is_judge_pairs_set(path: str | Path) -> bool:
     """A judge-pairs set has `action` and `criterion` fields on its first line."""
-    try:
-        path = _resolve(path, "set")
-        first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
-        row = json.loads(first)
-    except (SetError, json.JSONDecodeError):
-        return False
-    return isinstance(row, dict) and {"action", "criterion"} <= row.keys()
+    return {"action", "criterion"} <= first_record(path).keys()
 
 
 def run_pairs(set_path: str | Path, reviewer: Reviewer, out_dir: Path, split: str | None = None,
@@ -72,14 +68,16 @@ def run_pairs(set_path: str | Path, reviewer: Reviewer, out_dir: Path, split: st
     pair-summary.json, and return the summary."""
     pairs = [p for p in load_pairs(set_path) if split is None or p.split == split]
     settings, llm = reviewer.settings, reviewer.models.get()
+    frameworks = load_frameworks(settings)  # read once, not per pair
     records = []
     for position, pair in enumerate(pairs, start=1):
         if progress:
             progress(position, len(pairs), pair.id)
-        framework = get_framework(settings, pair.framework)
-        index = next((i for i, c in enumerate(framework.criteria) if c.name == pair.criterion), None)
+        framework = frameworks.get(pair.framework)
+        index = next((i for i, c in enumerate(framework.criteria) if c.name == pair.criterion), None) if framework else None
         if index is None:
-            raise SetError(f"{pair.id}: framework '{pair.framework}' has no criterion '{pair.criterion}'")
+            raise SetError(f"{pair.id}: no criterion '{pair.criterion}' in framework '{pair.framework}'"
+                           f" (frameworks: {', '.join(frameworks)})")
         alone = LABELS[judge(llm, framework.criteria[index], [pair.action])[0]]
         asked = is_action(pair.action) and bool(reviewer.aims.match(framework, [pair.action]).candidates(
             index, 1, settings.review_min_relevance, settings.review_focus_margin))

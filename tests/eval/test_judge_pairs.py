@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.frameworks import get_framework
+from assistant.frameworks import load_frameworks
 from assistant.llm import ModelSlot
 from assistant.review import Reviewer
 from eval.dataset import SETS_DIR, SetError
@@ -44,8 +44,9 @@ def write(path: Path, rows: list[dict]) -> Path:
 def test_the_shipped_set_names_real_criteria_and_keeps_its_splits_apart(corpus_settings) -> None:
     pairs = load_pairs(SET)
     assert is_judge_pairs_set(SET) and len(pairs) >= 200
+    frameworks = load_frameworks(corpus_settings)
     for p in pairs:
-        assert p.criterion in {c.name for c in get_framework(corpus_settings, p.framework).criteria}, p.id
+        assert p.criterion in {c.name for c in frameworks[p.framework].criteria}, p.id
         assert p.expected == "neither" or p.kind != "other-criterion", p.id
     by_split = {s: {" ".join(p.action.lower().split()) for p in pairs if p.split == s} for s in ("dev", "test")}
     assert min(len(v) for v in by_split.values()) >= 50 and not by_split["dev"] & by_split["test"]
